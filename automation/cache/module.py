@@ -1,4 +1,5 @@
 """CM adapter for `cm show/find/rm cache`: reads cmperf.engine's cache store."""
+import json
 import os
 import sys
 
@@ -19,6 +20,16 @@ def _tags(i):
     return [w for w in words if not w.startswith("-")], [w[1:] for w in words if w.startswith("-")]
 
 
+def _listing(i, entries, console_line):
+    r = {"return": 0, "list": [{"path": e.path, "tags": e.tags, "version": e.version} for e in entries]}
+    if i.get("j") or i.get("json"):
+        print(json.dumps(r, indent=2, sort_keys=True))
+    elif i.get("out") == "con":
+        for e in entries:
+            print(console_line(e))
+    return r
+
+
 class CAutomation(Automation):
     """Cache entries of cached scripts (cmperf store)."""
 
@@ -28,21 +39,17 @@ class CAutomation(Automation):
     def search(self, i):
         """cm find cache --tags=a,b : print the paths of matching entries."""
         tags, excluded = _tags(i)
-        entries = api.cache_store().find(tags, excluded)
-        if i.get("out") == "con":
-            for e in entries:
-                print(e.path)
-        return {"return": 0, "list": [{"path": e.path, "tags": e.tags, "version": e.version} for e in entries]}
+        return _listing(i, api.cache_store().find(tags, excluded), lambda e: e.path)
 
     def show(self, i):
         """cm show cache [--tags=a,b] : tags, path and version of each entry."""
         tags, excluded = _tags(i)
         entries = api.cache_store().find(tags, excluded)
-        if i.get("out") == "con":
-            for e in entries:
-                print(f"* tags: {','.join(e.tags)}\n  path: {e.path}\n  version: {e.version or '-'}")
+        r = _listing(i, entries, lambda e: f"* tags: {','.join(e.tags)}\n  path: {e.path}\n"
+                                           f"  version: {e.version or '-'}")
+        if i.get("out") == "con" and not (i.get("j") or i.get("json")):
             print(f"{len(entries)} cache entr{'y' if len(entries) == 1 else 'ies'}")
-        return {"return": 0, "list": [{"path": e.path, "tags": e.tags, "version": e.version} for e in entries]}
+        return r
 
     def delete(self, i):
         """cm rm cache --tags=a,b -f : delete matching entries (asks unless -f)."""

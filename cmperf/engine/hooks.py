@@ -162,7 +162,8 @@ class ScriptHelpers:
         hook = getattr(module, "detect_version", None)
         if rc != 0 or hook is None:
             return ""
-        r = hook({**i, "env": env})
+        r = hook({"env": env, "automation": self, "run_script_input": rsi,
+                  "os_info": i.get("os_info", {}), "state": {}})
         return r.get("version", "") if r.get("return", 0) == 0 else ""
 
 
