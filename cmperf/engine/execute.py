@@ -236,7 +236,8 @@ class Executor:
                 print(f"{k}={env[k]}", file=self.out)
         silent = request.flags.silent
         rc, tail, new_env, new_state, log = native.run(
-            script_path, workdir, env, state, prefix=state.get("script_prefix", []) or [], silent=silent)
+            script_path, workdir, env, state, prefix=state.get("script_prefix", []) or [], silent=silent,
+            stream=self.out)
         envs.merge_env(env, new_env)
         envs.merge_state(state, new_state)
         if rc != 0 and not request.flags.ignore_script_error:

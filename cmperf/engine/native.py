@@ -84,7 +84,7 @@ def write_wrapper(script_path, workdir, env, prefix=()):
     return path
 
 
-def run(script_path, workdir, env, state, *, prefix=(), silent=False, log_path=None):
+def run(script_path, workdir, env, state, *, prefix=(), silent=False, log_path=None, stream=None):
     """Run the script; return (rc, tail_lines, exported_env, exported_state, log_path)."""
     for name in (ENV_OUT, STATE_OUT):
         try:
@@ -104,8 +104,8 @@ def run(script_path, workdir, env, state, *, prefix=(), silent=False, log_path=N
             log.write(line)
             tail.append(line.rstrip("\n"))
             if not silent:
-                sys.stdout.write(line)
-                sys.stdout.flush()
+                (stream or sys.stdout).write(line)
+                (stream or sys.stdout).flush()
         rc = proc.wait()
     return rc, list(tail), read_env_out(workdir), read_state_out(workdir), log_path
 
