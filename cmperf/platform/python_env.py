@@ -163,3 +163,25 @@ def create_venv(name, base_python=None, root=None, system_site_packages=False):
                         "On Debian/Ubuntu install the python3-venv package.")
     os.unlink(marker)
     return info
+
+
+def venv_fingerprint(name, root=None):
+    """Changes when the named venv is created, deleted or rebuilt (for cache keys)."""
+    _check_name(name)
+    cfg = os.path.join(root or venv_root(), name, "pyvenv.cfg")
+    try:
+        return f"{name}:{os.stat(cfg).st_mtime_ns}"
+    except OSError:
+        return f"{name}:absent"
+
+
+def link_checkout(info, checkout_root):
+    """Make ``import cmperf`` work in a venv with a .pth file naming the checkout."""
+    proc = subprocess.run([info.path, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        raise VenvError(f"cannot find site-packages of {info.path}: {proc.stderr.strip()[-300:]}")
+    pth = os.path.join(proc.stdout.strip(), "cmperf-checkout.pth")
+    with open(pth, "w", encoding="utf-8") as f:
+        f.write(os.path.abspath(checkout_root) + "\n")
+    return pth

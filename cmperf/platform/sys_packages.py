@@ -101,8 +101,12 @@ def install_command(packages, os_info, sudo=False):
     return f"{update}{prefix}{os_info.install_cmd} {pkgs}"
 
 
-def ensure_packages(names, os_info, quiet=False, run=subprocess.run, euid=None, interactive=None):
-    """Verify ``names`` (logical names) and install what is missing; return a PackageReport."""
+def ensure_packages(names, os_info, quiet=False, run=subprocess.run, euid=None, interactive=None,
+                    allow_sudo=True):
+    """Verify ``names`` (logical names) and install what is missing; return a PackageReport.
+
+    ``allow_sudo=False`` (--skip_sudo): without root, report the command instead of using sudo.
+    """
     os_info.require_supported("installing OS packages")
     manager = os_info.package_manager
     if not manager:
@@ -125,7 +129,7 @@ def ensure_packages(names, os_info, quiet=False, run=subprocess.run, euid=None, 
     interactive = sys.stdin.isatty() if interactive is None else interactive
     if root:
         sudo = False
-    elif passwordless_sudo(run) or (interactive and not quiet and shutil.which("sudo")):
+    elif allow_sudo and (passwordless_sudo(run) or (interactive and not quiet and shutil.which("sudo"))):
         sudo = True
     else:
         raise SudoRequiredError(missing, install_command(missing, os_info, sudo=True))
