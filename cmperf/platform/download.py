@@ -287,7 +287,7 @@ def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=N
     final = os.path.join(dest_dir, filename)
     part, meta = final + ".part", final + ".part.json"
 
-    with _lock(final + ".lock"):
+    with _lock(os.path.join(dest_dir, f".{filename}.lock")):
         if os.path.isfile(final):
             if checksum is None or checksum.matches(final):
                 return DownloadResult(final, "cache")
@@ -342,6 +342,8 @@ def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=N
                 with contextlib.suppress(OSError):
                     os.unlink(meta)
                 return DownloadResult(final, url, resumed, fetched)
+        if not os.path.exists(part) and os.path.exists(meta):
+            os.unlink(meta)  # nothing to resume
         hint = (f"\nNo network? {need} is needed: download it elsewhere, then {put}." if network_only else "")
         raise DownloadError(f"could not download {need}:\n  " + "\n  ".join(errors) + hint)
 

@@ -28,7 +28,7 @@ def test_download_verifies_and_renames_atomically(http_server, tmp_path, payload
     http_server.files["/m.bin"] = payload
     r = dl.download(http_server.url + "/m.bin", tmp_path / "d", checksum=sha(payload), progress="none", log=quiet)
     assert open(r.path, "rb").read() == payload and r.source.endswith("/m.bin")
-    assert sorted(os.listdir(tmp_path / "d")) == ["m.bin", "m.bin.lock"]
+    assert sorted(os.listdir(tmp_path / "d")) == [".m.bin.lock", "m.bin"]
     again = dl.download(http_server.url + "/m.bin", tmp_path / "d", checksum=sha(payload), progress="none", log=quiet)
     assert again.source == "cache" and len(http_server.requests) == 1
 
@@ -47,7 +47,7 @@ def test_checksum_mismatch_quarantines_and_caches_nothing(http_server, tmp_path,
 def test_404_is_a_clear_error(http_server, tmp_path):
     with pytest.raises(dl.DownloadError, match=r"HTTP 404 .*missing\.bin"):
         dl.download(http_server.url + "/missing.bin", tmp_path, progress="none", log=quiet)
-    assert os.listdir(tmp_path) == ["missing.bin.lock"] or not (tmp_path / "missing.bin").exists()
+    assert os.listdir(tmp_path) == [".missing.bin.lock"]  # no file, no .part, no leftovers
     assert len(http_server.requests) == 1  # 4xx is not retried
 
 
