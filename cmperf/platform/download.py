@@ -189,12 +189,36 @@ def _lock(path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _fetch_once(session, url, part, timeout, progress_mode, name):
-    """One HTTP request appending to ``part``; returns (bytes_written, resumed)."""
+def _read_meta(meta):
+    try:
+        with open(meta, encoding="utf-8") as f:
+            data = json.load(f)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_meta(meta, data):
+    with open(meta, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+
+
+def _fetch_once(session, url, part, meta, timeout, progress_mode, name):
+    """One HTTP request appending to ``part``; returns (bytes_written, resumed).
+
+    A resume sends If-Range with the validator (ETag or Last-Modified) seen when the
+    partial file was started: a server whose file changed since answers 200 with the whole
+    new file instead of appending new bytes to old ones.
+    """
     import requests
 
     offset = os.path.getsize(part) if os.path.exists(part) else 0
-    headers = {"Range": f"bytes={offset}-", "Accept-Encoding": "identity"} if offset else {"Accept-Encoding": "identity"}
+    headers = {"Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+        validator = _read_meta(meta).get("validator")
+        if validator:
+            headers["If-Range"] = validator
     try:
         resp = session.get(url, stream=True, timeout=timeout, headers=headers, allow_redirects=True)
     except (requests.ConnectionError, requests.Timeout) as e:
@@ -215,6 +239,9 @@ def _fetch_once(session, url, part, timeout, progress_mode, name):
             raise _Retryable(f"{url} answered the range request with a different range")
         if not resumed:
             offset = 0  # 200: the server sent the whole file
+            etag = resp.headers.get("ETag", "")
+            strong = etag if etag and not etag.startswith("W/") else ""
+            _write_meta(meta, {"url": url, "validator": strong or resp.headers.get("Last-Modified", "")})
         length = resp.headers.get("Content-Length")
         total = offset + int(length) if length and length.isdigit() else 0
         progress = _Progress(progress_mode, name, total, offset)
@@ -244,9 +271,9 @@ def _fetch(session, url, part, meta, retries, timeout, progress_mode, name, log)
     while True:
         before = os.path.getsize(part) if os.path.exists(part) else 0
         try:
-            with open(meta, "w", encoding="utf-8") as f:
-                json.dump({"url": url}, f)
-            n, r = _fetch_once(session, url, part, timeout, progress_mode, name)
+            if not os.path.exists(part):
+                _write_meta(meta, {"url": url})
+            n, r = _fetch_once(session, url, part, meta, timeout, progress_mode, name)
             return fetched + n, r  # resumed: the file joins bytes of several requests
         except _Retryable as e:
             now = os.path.getsize(part) if os.path.exists(part) else 0
@@ -260,11 +287,7 @@ def _fetch(session, url, part, meta, retries, timeout, progress_mode, name, log)
 
 def _part_source(meta):
     """The URL a leftover .part file was started from (None if unknown)."""
-    try:
-        with open(meta, encoding="utf-8") as f:
-            return json.load(f).get("url")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return _read_meta(meta).get("url")
 
 
 def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=None,
@@ -298,11 +321,14 @@ def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=N
         found = find_in_mirrors(dirs, filename, checksum)
         if found:
             tmp = final + ".mirror-part"
-            shutil.copyfile(found, tmp)
-            if checksum is not None and not checksum.matches(tmp):
-                os.unlink(tmp)  # mirror changed under us
-                raise DownloadError(f"mirror file {found} changed while copying")
-            os.replace(tmp, final)
+            try:
+                shutil.copyfile(found, tmp)
+                if checksum is not None and not checksum.matches(tmp):
+                    raise DownloadError(f"mirror file {found} changed while copying")
+                os.replace(tmp, final)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
             return DownloadResult(final, f"mirror:{found}")
 
         need = f"{filename}" + (f" ({checksum})" if checksum else "")

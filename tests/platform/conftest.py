@@ -22,6 +22,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         start = 0
         rng = self.headers.get("Range")
+        etag = srv.etags.get(self.path)
+        if_range = self.headers.get("If-Range")
+        if if_range is not None and if_range != etag:
+            rng = None  # RFC 9110: the representation changed, send all of it
         if rng and rng.startswith("bytes=") and self.path not in srv.no_range:
             start = int(rng[6:].split("-")[0])
             if start >= len(data):
@@ -34,6 +38,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send_response(200)
         body = data[start:]
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Type", srv.types.get(self.path, "application/octet-stream"))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -60,7 +66,7 @@ class LocalServer(http.server.ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.files, self.types, self.slow, self.requests = {}, {}, {}, []
-        self.drop_after, self.drops_left, self.no_range = {}, {}, set()
+        self.drop_after, self.drops_left, self.no_range, self.etags = {}, {}, set(), {}
 
     @property
     def url(self):

@@ -174,3 +174,32 @@ def test_kill_9_during_download_then_resume(http_server, tmp_path, payload):
     r = dl.download(http_server.url + "/m.bin", dest, checksum=sha(payload), progress="none", log=quiet)
     assert open(r.path, "rb").read() == payload and r.resumed
     assert http_server.requests[-1][1] == f"bytes={done}-"
+
+
+def test_resume_uses_if_range_so_a_changed_file_restarts(http_server, tmp_path, payload):
+    """Without a checksum, only If-Range protects a resume from mixing two versions."""
+    http_server.files["/m.bin"] = payload
+    http_server.etags["/m.bin"] = '"v1"'
+    http_server.drop("/m.bin", after=200_000, times=1)
+    with pytest.raises(dl.DownloadError):
+        dl.download(http_server.url + "/m.bin", tmp_path, progress="none", retries=-1, log=quiet)
+    assert (tmp_path / "m.bin.part").exists()
+    new = payload[::-1]
+    http_server.files["/m.bin"], http_server.etags["/m.bin"] = new, '"v2"'
+    r = dl.download(http_server.url + "/m.bin", tmp_path, progress="none", log=quiet)
+    assert open(r.path, "rb").read() == new and not r.resumed
+    assert http_server.requests[-1][1] is not None  # it did ask for a range, and got the whole file
+
+
+def test_terminal_gets_a_tqdm_bar():
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    p = dl._Progress("auto", "m.bin", 1 << 20, 0, stream=stream)
+    p.update(1 << 19)
+    p.close()
+    assert p.mode == "bar" and "m.bin" in stream.getvalue() and "download m.bin:" not in stream.getvalue()
