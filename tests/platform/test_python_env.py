@@ -116,3 +116,15 @@ def test_missing_pip_package_names_package_constraint_and_platform(venv, index):
     assert "cmperf-no-such-package" in msg and ">=1.0" in msg and platform.system() in msg
     with pytest.raises(pip_install.PackageNotFoundError, match="cmperf-probe.*==9.9"):
         pip_install.ensure(info.path, "cmperf-probe", version="9.9", index_url=index)
+
+
+def test_pip_command_honours_indexes_and_constraints():
+    cmd = pip_install.install_command("/py", "numpy" + versions.pip_specifier(minimum="1.20", maximum="1.26.4"),
+                                      index_url="http://127.0.0.1:1/simple",
+                                      extra_index_urls=["http://127.0.0.1:2/a", "http://127.0.0.1:3/b"],
+                                      no_deps=True, break_system=True)
+    assert cmd[:4] == ["/py", "-m", "pip", "install"] and "numpy>=1.20,<=1.26.4" in cmd
+    assert cmd[cmd.index("--index-url") + 1] == "http://127.0.0.1:1/simple"
+    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "--extra-index-url"] == ["http://127.0.0.1:2/a",
+                                                                                 "http://127.0.0.1:3/b"]
+    assert "--no-deps" in cmd and "--break-system-packages" in cmd
