@@ -110,3 +110,57 @@ def features_dir(tmp_path, squad_json, vocab_file):
     out = tmp_path / "features"
     preprocess(str(squad_json), str(vocab_file), str(out))
     return out
+
+
+def _find(sequence, pattern):
+    for i in range(len(sequence) - len(pattern) + 1):
+        if sequence[i:i + len(pattern)] == pattern:
+            return i
+    return None
+
+
+@pytest.fixture
+def span_logits():
+    """A stand-in model: logits that point at a given text in each feature.
+
+    ``make(features, tokenizer, text_of_example)`` returns {feature index: (start, end)}
+    where every window containing the WordPiece sequence of
+    ``text_of_example(example_index)`` gets +10 at its first piece (start) and last
+    piece (end) and 0 elsewhere; ``None`` text leaves the window flat (all zeros).
+    """
+    import numpy as np
+
+    def make(features, tokenizer, text_of_example):
+        logits = {}
+        for row in range(len(features)):
+            start = np.zeros(features.max_seq_length, np.float32)
+            end = np.zeros(features.max_seq_length, np.float32)
+            text = text_of_example(int(features.example_index[row]))
+            if text is not None:
+                target = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text))
+                doc = np.flatnonzero(features.token_to_orig[row] >= 0)
+                ids = features.input_ids[row].tolist()
+                at = _find(ids[doc[0]:doc[-1] + 1], target)
+                if at is not None:
+                    start[doc[0] + at] = 10.0
+                    end[doc[0] + at + len(target) - 1] = 10.0
+            logits[row] = (start, end)
+        return logits
+
+    return make
+
+
+@pytest.fixture
+def write_accuracy_log():
+    """Write a LoadGen-format mlperf_log_accuracy.json from {qsl_idx: (start, end)}."""
+    import numpy as np
+
+    def write(path, logits, dtype=np.float32):
+        records = []
+        for seq_id, (index, (start, end)) in enumerate(sorted(logits.items())):
+            payload = np.stack([start, end], axis=-1).astype(dtype).tobytes()
+            records.append({"seq_id": seq_id, "qsl_idx": index, "data": payload.hex().upper()})
+        path.write_text(json.dumps(records), encoding="utf-8")
+        return path
+
+    return write
