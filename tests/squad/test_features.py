@@ -4,7 +4,7 @@ import pytest
 from cmperf.mlperf.squad.errors import SquadError
 from cmperf.mlperf.squad.examples import SquadExample, read_squad_examples, split_context
 from cmperf.mlperf.squad.features import (convert_examples_to_features, doc_windows,
-                                          max_context_window)
+                                          max_context_window, max_context_windows)
 from cmperf.mlperf.squad.tokenization import FullTokenizer, load_vocab
 
 
@@ -102,3 +102,10 @@ def test_settings_without_room_for_context_are_rejected():
     tok = tokenizer_of("a")
     with pytest.raises(SquadError, match="leaves no room"):
         convert_examples_to_features([SquadExample("q", "a", ["a"])], tok, max_seq_length=67)
+
+
+def test_vectorised_max_context_agrees_with_the_per_position_rule():
+    for num_tokens, window, stride in [(10, 4, 3), (10, 4, 128), (1000, 317, 128), (700, 50, 7)]:
+        windows = doc_windows(num_tokens, window, stride)
+        expected = [max_context_window(windows, p) for p in range(num_tokens)]
+        assert max_context_windows(windows, num_tokens).tolist() == expected

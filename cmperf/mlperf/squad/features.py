@@ -75,6 +75,20 @@ def max_context_window(windows, position):
     return best_index
 
 
+def max_context_windows(windows, num_tokens):
+    """For every context piece, the index of its max-context window (vectorised
+    :func:`max_context_window` over all positions; -1 for pieces in no window)."""
+    best_score = np.full(num_tokens, -np.inf)
+    best_index = np.full(num_tokens, -1, np.int64)
+    for index, (start, length) in enumerate(windows):
+        position = np.arange(start, start + length)
+        score = np.minimum(position - start, start + length - 1 - position) + 0.01 * length
+        better = score > best_score[start:start + length]  # strict: ties keep the earlier window
+        best_score[start:start + length][better] = score[better]
+        best_index[start:start + length][better] = index
+    return best_index
+
+
 def check_vocab(tokenizer, vocab_name="vocab"):
     missing = [t for t in SPECIAL_TOKENS if t not in tokenizer.vocab]
     if missing:
@@ -107,6 +121,7 @@ def convert_examples_to_features(examples, tokenizer, max_seq_length=MAX_SEQ_LEN
 
         max_tokens_for_doc = max_seq_length - len(query_ids) - 3
         windows = doc_windows(len(doc_ids), max_tokens_for_doc, doc_stride)
+        best_window = max_context_windows(windows, len(doc_ids))
         doc_offset = len(query_ids) + 2
         for span_index, (start, length) in enumerate(windows):
             ids = np.zeros(max_seq_length, np.int32)
@@ -119,8 +134,7 @@ def convert_examples_to_features(examples, tokenizer, max_seq_length=MAX_SEQ_LEN
             mask[:len(sequence)] = 1
             segments[doc_offset:len(sequence)] = 1
             to_orig[doc_offset:doc_offset + length] = piece_to_word[start:start + length]
-            for i in range(length):
-                is_max[doc_offset + i] = max_context_window(windows, start + i) == span_index
+            is_max[doc_offset:doc_offset + length] = best_window[start:start + length] == span_index
             for name, value in (("input_ids", ids), ("input_mask", mask),
                                 ("segment_ids", segments), ("example_index", example_index),
                                 ("doc_span_index", span_index), ("token_to_orig", to_orig),

@@ -11,6 +11,7 @@ MLPerf BERT reference uses to build its SQuAD features:
   prefixed with ``##``; a word with any unmatched rest, or longer than 200
   characters, becomes ``[UNK]`` as a whole.
 """
+import functools
 import unicodedata
 
 from .errors import SquadError
@@ -53,18 +54,21 @@ def whitespace_split(text):
     return text.split()
 
 
+@functools.lru_cache(maxsize=65536)  # text is mostly a few thousand distinct chars
 def is_whitespace(ch):
     if ch in (" ", "\t", "\n", "\r"):
         return True
     return unicodedata.category(ch) == "Zs"
 
 
+@functools.lru_cache(maxsize=65536)  # text is mostly a few thousand distinct chars
 def is_control(ch):
     if ch in ("\t", "\n", "\r"):
         return False  # counted as whitespace, not control
     return unicodedata.category(ch).startswith("C")
 
 
+@functools.lru_cache(maxsize=65536)  # text is mostly a few thousand distinct chars
 def is_punctuation(ch):
     cp = ord(ch)
     # All non-alphanumeric ASCII counts ("$", "^", "`" are symbols in Unicode).
@@ -74,6 +78,8 @@ def is_punctuation(ch):
 
 
 def is_cjk(cp):
+    if cp < 0x3400:  # below every CJK block: the common case
+        return False
     return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
 
 
