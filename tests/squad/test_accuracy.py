@@ -157,3 +157,23 @@ def test_mismatched_vocab_or_dataset_is_refused(tmp_path, run_setup, features_di
     assert "features dir not found" in capsys.readouterr().err
     assert main(args_for(log, features_dir, tmp_path / "gone.json", vocab_file)) == 2
     assert "SQuAD json file not found" in capsys.readouterr().err
+
+
+def test_question_with_empty_context_gets_no_features_and_scores_zero(tmp_path, squad_json, vocab_file,
+                                                                      span_logits, write_accuracy_log):
+    from cmperf.mlperf.squad.preprocess import preprocess
+    data = json.loads(squad_json.read_text())
+    data["data"].append({"title": "blank", "paragraphs": [{"context": "  ", "qas": [
+        {"id": "q-blank", "question": "Anything?", "answers": [{"text": "x", "answer_start": 0}]}]}]})
+    blank_json = tmp_path / "blank.json"
+    blank_json.write_text(json.dumps(data))
+    preprocess(str(blank_json), str(vocab_file), str(tmp_path / "feat"))
+    features, manifest = load_features(str(tmp_path / "feat"))
+    assert manifest["num_examples"] == 7 and 6 not in features.example_index.tolist()
+    tok = FullTokenizer(load_vocab(vocab_file))
+    examples = read_squad_examples(blank_json)
+    log = write_accuracy_log(tmp_path / "log.json",
+                             span_logits(features, tok, lambda e: examples[e].answers[0]))
+    out = tmp_path / "acc.txt"
+    assert main(args_for(log, tmp_path / "feat", blank_json, vocab_file, "--out", str(out))) == 0
+    assert scores_of(out)[0]["exact_match"] == pytest.approx(100 * 6 / 7)

@@ -32,6 +32,9 @@ def test_inputs_are_int64_rows_named_like_the_bert_onnx_inputs(features_dir):
     assert sorted(renamed.get_inputs([1])) == ["attention_mask", "input_ids", "token_type_ids"]
     with pytest.raises(SquadError, match="sample index out of range"):
         qsl.get_inputs([qsl.total_sample_count])
+    assert SquadQSL(str(features_dir), performance_sample_count=3).performance_sample_count == 3
+    with pytest.raises(SquadError, match="performance_sample_count must be in 1.."):
+        SquadQSL(str(features_dir), performance_sample_count=qsl.total_sample_count + 1)
 
 
 def test_response_bytes_are_float32_seq_by_2(features_dir):

@@ -4,7 +4,8 @@ Interface for the harness (one LoadGen sample = one feature row)::
 
     qsl = SquadQSL(features_dir)                  # SquadError if the dir is missing/bad
     qsl.total_sample_count                        # -> int, for lg.ConstructQSL
-    qsl.performance_sample_count                  # -> int (all samples: they fit in RAM)
+    qsl.performance_sample_count                  # -> int: all samples (they fit in RAM) unless
+                                                  #   SquadQSL(..., performance_sample_count=N)
     qsl.load_samples(indices); qsl.unload_samples(indices)   # LoadGen callbacks (no-ops)
     feeds = qsl.get_inputs(indices)               # {"input_ids", "input_mask", "segment_ids"}:
                                                   #   C-contiguous int64 [len(indices), 384]
@@ -29,9 +30,14 @@ DEFAULT_INPUT_NAMES = {"input_ids": "input_ids", "input_mask": "input_mask",
 
 
 class SquadQSL:
-    def __init__(self, features_dir, input_names=None):
+    def __init__(self, features_dir, input_names=None, performance_sample_count=None):
         self.features, self.manifest = load_features(features_dir)
         self.features_dir = features_dir
+        count = len(self.features)
+        if performance_sample_count is not None and not 0 < performance_sample_count <= count:
+            raise SquadError(f"performance_sample_count must be in 1..{count} "
+                             f"(the samples in {features_dir}), got {performance_sample_count}")
+        self._performance_sample_count = performance_sample_count or count
         self.max_seq_length = self.features.max_seq_length
         self.input_names = dict(input_names or DEFAULT_INPUT_NAMES)
         unknown = set(self.input_names) - set(DEFAULT_INPUT_NAMES)
@@ -47,7 +53,7 @@ class SquadQSL:
 
     @property
     def performance_sample_count(self):
-        return len(self.features)
+        return self._performance_sample_count
 
     def load_samples(self, indices):
         """LoadGen load callback: everything is already in memory."""
