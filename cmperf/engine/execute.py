@@ -133,6 +133,8 @@ class Executor:
         env, state, meta = inst.env, inst.state, inst.meta
         meta.update({p: inst.deps[p] for p in PHASES})   # hooks see (and may edit) the patched deps
         children = []
+        env["CM_TMP_CURRENT_SCRIPT_PATH"] = inst.script.path   # upstream hooks and run.sh use these
+        env["CM_TMP_CURRENT_PATH"] = workdir
         with _cwd(workdir):
             self._run_phase(inst, request, "deps", env, state, depth, children)
             module = None if flags.fake_run else hooks.load_customize(inst.script.path)
