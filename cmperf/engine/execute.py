@@ -155,6 +155,10 @@ class Executor:
                     r = hooks.call(module, "postprocess", i, inst.name)
                     version = r.get("version", "") or version
             version = version or env.get("CM_DETECTED_VERSION", "") if not skip else version
+            if not skip and not flags.silent:
+                for key, label in (meta.get("print_env_at_the_end") or {}).items():
+                    if env.get(key) not in (None, ""):
+                        self._emit(depth + 1, f"{label or key}: {env[key]}")
             self._check_detected_version(inst, version)
             version = version or inst.version.get("version", "")
             self._run_phase(inst, request, "post_deps", env, state, depth, children)
