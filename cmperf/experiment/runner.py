@@ -151,19 +151,26 @@ def run_step(step_dir, number, variables, template, cwd, timeout=None, echo=Fals
     return record
 
 
-def run_sweep(artifact_dir, template, explore, fail_fast=False, timeout=None, echo=False, cwd=None,
-              log=print):
-    """Run every step of ``explore`` with the command ``template`` (a token list); failed steps are
-    recorded and the sweep goes on unless ``fail_fast``. Return {'path', 'steps': [records]}."""
+def plan(template, explore):
+    """The steps' variables; ExperimentError for a missing command, a bad spec or a placeholder
+    without a value, before anything runs or is created."""
     if not template:
         raise ExperimentError("no command to run: put it after '--'")
     try:
         steps = expand(explore)
-        for variables in steps:   # catch placeholder typos before running anything
+        for variables in steps:
             substitute(template, {**{k: str(v) for k, v in variables.items()}, "CD": "",
                                   "CM_EXPERIMENT_STEP": "", "CM_EXPERIMENT_PATH": ""})
     except ExploreError as e:
         raise ExperimentError(str(e)) from None
+    return steps
+
+
+def run_sweep(artifact_dir, template, explore, fail_fast=False, timeout=None, echo=False, cwd=None,
+              log=print):
+    """Run every step of ``explore`` with the command ``template`` (a token list); failed steps are
+    recorded and the sweep goes on unless ``fail_fast``. Return {'path', 'steps': [records]}."""
+    steps = plan(template, explore)
     cwd = os.path.abspath(cwd or os.getcwd())
     sweep_dir = os.path.join(artifact_dir, _now().strftime("%Y-%m-%d.%H-%M-%S.%f"))
     os.makedirs(sweep_dir)
