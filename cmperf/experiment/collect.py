@@ -4,12 +4,35 @@ cm-result.json with a ``value`` (and ``scenario``) are results; the others are f
 (model, backend, ...) merged into every result of the step."""
 import json
 import os
+import re
 
 from cmperf.report.errors import DataError
 from cmperf.report.loadgen_logs import SUMMARY, read_run
 
 CM_RESULT = "cm-result.json"
+# <sut>/<model>/<scenario>/performance/run_N: the MLPerf results directory layout (architecture.md)
+RESULTS_LAYOUT = re.compile(r"(?:^|/)(?P<sut>[^/]+)/(?P<model>[^/]+)/(?P<scenario>[^/]+)/performance/run_\d+$")
 KEEP = ("scenario", "value", "metric_source", "valid", "early_stopping", "mode", "loadgen_version")
+
+
+def _layout_facts(run_dir, rel):
+    """model, sut (and backend/device from cm-sut-info.json) of a run in the results layout."""
+    m = RESULTS_LAYOUT.search(rel.replace(os.sep, "/"))
+    if not m:
+        return {}
+    facts = {"model": m.group("model"), "sut": m.group("sut")}
+    info_path = os.path.join(run_dir, "..", "..", "..", "..", "cm-sut-info.json")
+    if os.path.isfile(info_path):
+        try:
+            with open(info_path, encoding="utf-8") as f:
+                info = json.load(f)
+        except json.JSONDecodeError as e:
+            raise DataError(f"{os.path.normpath(info_path)}: not valid JSON ({e})") from None
+        for key, name in (("framework", "backend"), ("device", "device"),
+                          ("implementation", "implementation")):
+            if isinstance(info, dict) and info.get(key):
+                facts[name] = info[key]
+    return facts
 
 
 def collect(step_dir):
@@ -21,6 +44,7 @@ def collect(step_dir):
             run = read_run(root)
             entry = {k: run[k] for k in KEEP if k in run}
             entry["log_dir"] = os.path.relpath(root, step_dir)
+            entry.update(_layout_facts(root, entry["log_dir"]))
             results.append(entry)
     path = os.path.join(step_dir, CM_RESULT)
     if os.path.isfile(path):

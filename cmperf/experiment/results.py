@@ -11,11 +11,12 @@ from .steps import load_steps
 def steps_as_results(path, model=None):
     """One Result per result of every successful step under ``path``. The model is the result's
     own ``model`` (from cm-result.json), else an explored MODEL variable, else ``model``, else the
-    artifact's directory name. Explored variables become columns (``r.get('BATCH')``)."""
+    artifact's directory name. Explored variables become columns (``r.get('BATCH')``). Replays are
+    left out: they check a step, they are not another point of the sweep."""
     results = []
     for step in load_steps(path):
-        if step["status"] != "ok":
-            continue
+        if step["status"] != "ok" or step.get("replay_of"):
+            continue   # failed steps have no figure; a replay re-measures a step already counted
         variables = step.get("variables", {})
         for entry in step["results"]:
             name = entry.get("model") or variables.get("MODEL") or variables.get("model") or model \

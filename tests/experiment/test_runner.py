@@ -12,6 +12,8 @@ from cmperf.report.errors import DataError, NoDataError
 from cmperf.report.loadgen_logs import read_run
 from cmperf.report.sweep import sweep
 
+TINY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tiny_loadgen.py")
+
 
 def test_batch_sweep_records_inputs_results_provenance(tmp_path, loadgen_template, quiet):
     out = run_sweep(str(tmp_path / "exp"), loadgen_template, {"BATCH": "[1, 16]"}, log=quiet)
@@ -114,3 +116,19 @@ def test_steps_as_results_feed_the_sweep_chart(tmp_path, loadgen_template, quiet
     (tmp_path / "empty").mkdir()
     with pytest.raises(NoDataError, match="no successful experiment step"):
         steps_as_results(str(tmp_path / "empty"))
+
+
+def test_results_layout_gives_model_and_backend(tmp_path, quiet):
+    """A wrapped command that leaves an MLPerf results directory (what `cm run script
+    --tags=run-mlperf,inference --results_dir={{CM_EXPERIMENT_PATH}}/results` will do)."""
+    run_dir = "results/box-reference-cpu-onnxruntime/digits-mlp/offline/performance/run_1"
+    script = (f"import json, os, subprocess, sys; os.makedirs('{run_dir}'); "
+              "json.dump({'framework': 'onnxruntime', 'device': 'cpu'}, "
+              "open('results/box-reference-cpu-onnxruntime/cm-sut-info.json', 'w')); "
+              f"subprocess.run([sys.executable, {TINY!r}, '--out', '{run_dir}', '--batch', '{{{{BATCH}}}}'], check=True)")
+    out = run_sweep(str(tmp_path / "exp"), [sys.executable, "-c", script], {"BATCH": "[2, 32]"}, log=quiet)
+    assert [s["status"] for s in out["steps"]] == ["ok", "ok"]
+    results = steps_as_results(str(tmp_path / "exp"))
+    assert {(r.model, r.get("backend"), r.get("sut")) for r in results} == \
+        {("digits-mlp", "onnxruntime", "box-reference-cpu-onnxruntime")}
+    assert [r.get("BATCH") for r in results] == [2, 32]
