@@ -6,4 +6,6 @@ Layers, each in its own module:
 ``rankings`` (winners, top N, per accelerator, comparisons), ``tables`` / ``charts`` / ``html``
 (presentation) and ``seed`` (the cTuning v3.1 report rebuilt from data).
 """
-from .errors import DataError, NoDataError, ReportError  # noqa: F401
+from .errors import DataError, NoDataError, ReportError
+
+__all__ = ["DataError", "NoDataError", "ReportError"]

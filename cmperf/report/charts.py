@@ -111,7 +111,10 @@ def series_chart(series, x_name, y_label, title, path, scenario="Offline"):
         bx, by = pick(points, key=lambda p: p[1])
         ax.plot([bx], [by], marker="*", ms=12, color=line.get_color())
     xs_all = sorted({x for pts in series.values() for x, _ in pts})
+    if xs_all[0] > 0 and xs_all[-1] / xs_all[0] >= 16:   # batch sizes 1..64 spread evenly
+        ax.set_xscale("log", base=2)
     ax.set_xticks(xs_all, [f"{x:g}" for x in xs_all])
+    ax.minorticks_off()
     ax.set_xlabel(x_name)
     ax.set_ylabel(y_label)
     ax.set_title(title + "  (star: best point of each line)", fontsize=10)

@@ -61,7 +61,7 @@ def offline_champion(out, store):
             except rankings.NoDataError:
                 continue
             (best, *_) = rankings.winners(store, m, scenario, DIVISION)
-            tail = "the best" if r == 1 else \
+            tail = "no system is faster" if r == 1 else \
                 f"the best is {best.result.system_name} with {kinds.describe(best.value, scenario)}"
             section.statements.append(f"{m} {scenario}: {champion} ranks {r} of {total} with "
                                       f"{kinds.describe(res.value, scenario)}; {tail}.")

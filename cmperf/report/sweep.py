@@ -50,9 +50,10 @@ def sweep(results, x, series_by, out_dir, title, scenario="Offline", name=None):
     for s, points in sorted(series.items()):
         bx, by = pick(points, key=lambda p: p[1])
         wx, wy = (min if hib else max)(points, key=lambda p: p[1])
-        gain = (by / wy if hib else wy / by) - 1
+        ratio = by / wy if hib else wy / by
+        apart = f"{ratio - 1:.1%} apart" if ratio < 2 else f"{ratio:.1f}x apart"
         statements.append(f"{s}: best {x}={bx:g} with {describe(by, scenario)}; "
-                          f"worst {x}={wx:g} ({describe(wy, scenario)}), {gain:.1%} apart.")
+                          f"worst {x}={wx:g} ({describe(wy, scenario)}), {apart}.")
     name = name or slug("sweep", x, scenario)
     y_label = metric_label(scenario)
     chart = [charts.series_chart(series, x, y_label, title, os.path.join(out_dir, name + ".png"),

@@ -2,7 +2,6 @@
 import os
 import sys
 
-import pytest
 
 from cmperf.experiment import cli
 from cmperf.report import cli as report_cli
