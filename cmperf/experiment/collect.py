@@ -11,7 +11,10 @@ from cmperf.report.loadgen_logs import SUMMARY, read_run
 
 CM_RESULT = "cm-result.json"
 # <sut>/<model>/<scenario>/performance/run_N: the MLPerf results directory layout (architecture.md)
-RESULTS_LAYOUT = re.compile(r"(?:^|/)(?P<sut>[^/]+)/(?P<model>[^/]+)/(?P<scenario>[^/]+)/performance/run_\d+$")
+RESULTS_LAYOUT = re.compile(r"(?:^|/)(?P<sut>[^/]+)/(?P<model>[^/]+)/"
+                            r"(?P<scenario>offline|singlestream|multistream|server)/performance/run_\d+$",
+                            re.IGNORECASE)
+COMPLIANCE = re.compile(r"(?:^|/)TEST\d+(?:/|$)")
 KEEP = ("scenario", "value", "metric_source", "valid", "early_stopping", "mode", "loadgen_version")
 
 
@@ -44,6 +47,9 @@ def collect(step_dir):
             run = read_run(root)
             entry = {k: run[k] for k in KEEP if k in run}
             entry["log_dir"] = os.path.relpath(root, step_dir)
+            # only performance runs are points of a sweep; accuracy and compliance runs are kept too
+            entry["kind"] = "compliance" if COMPLIANCE.search(entry["log_dir"].replace(os.sep, "/")) \
+                else "accuracy" if run.get("mode", "").lower().startswith("accuracy") else "performance"
             entry.update(_layout_facts(root, entry["log_dir"]))
             results.append(entry)
     path = os.path.join(step_dir, CM_RESULT)

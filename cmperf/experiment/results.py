@@ -19,6 +19,8 @@ def steps_as_results(path, model=None):
             continue   # failed steps have no figure; a replay re-measures a step already counted
         variables = step.get("variables", {})
         for entry in step["results"]:
+            if entry.get("kind", "performance") != "performance":
+                continue
             name = entry.get("model") or variables.get("MODEL") or variables.get("model") or model \
                 or os.path.basename(os.path.dirname(os.path.dirname(step["path"])))
             extra = {**{k: v for k, v in entry.items() if k not in ("value", "scenario", "model")},

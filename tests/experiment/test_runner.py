@@ -122,13 +122,16 @@ def test_results_layout_gives_model_and_backend(tmp_path, quiet):
     """A wrapped command that leaves an MLPerf results directory (what `cm run script
     --tags=run-mlperf,inference --results_dir={{CM_EXPERIMENT_PATH}}/results` will do)."""
     run_dir = "results/box-reference-cpu-onnxruntime/digits-mlp/offline/performance/run_1"
+    compliance = "results/box-reference-cpu-onnxruntime/digits-mlp/offline/TEST04/performance/run_1"
     script = (f"import json, os, subprocess, sys; os.makedirs('{run_dir}'); "
               "json.dump({'framework': 'onnxruntime', 'device': 'cpu'}, "
               "open('results/box-reference-cpu-onnxruntime/cm-sut-info.json', 'w')); "
-              f"subprocess.run([sys.executable, {TINY!r}, '--out', '{run_dir}', '--batch', '{{{{BATCH}}}}'], check=True)")
+              f"subprocess.run([sys.executable, {TINY!r}, '--out', '{run_dir}', '--batch', '{{{{BATCH}}}}'], check=True); "
+              f"subprocess.run([sys.executable, {TINY!r}, '--out', '{compliance}'], check=True)")
     out = run_sweep(str(tmp_path / "exp"), [sys.executable, "-c", script], {"BATCH": "[2, 32]"}, log=quiet)
     assert [s["status"] for s in out["steps"]] == ["ok", "ok"]
-    results = steps_as_results(str(tmp_path / "exp"))
+    assert sorted(r["kind"] for r in out["steps"][0]["results"]) == ["compliance", "performance"]
+    results = steps_as_results(str(tmp_path / "exp"))   # the compliance run is not a sweep point
     assert {(r.model, r.get("backend"), r.get("sut")) for r in results} == \
         {("digits-mlp", "onnxruntime", "box-reference-cpu-onnxruntime")}
     assert [r.get("BATCH") for r in results] == [2, 32]
