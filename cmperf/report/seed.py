@@ -9,7 +9,7 @@ import os
 
 from . import kinds, rankings
 from .html import write_page
-from .store import load_published, published_csv
+from .store import ResultStore, load_published, published_csv
 from .sweep import sweep
 
 DIVISION = "closed"
@@ -96,6 +96,24 @@ def deepsparse_dse(out, _store):
                   "Offline", name="deepsparse-bert99-batchsize-dse")]
 
 
+def mil_vs_kilt(out, _store):
+    """C++ implementations with onnxruntime: cTuning MIL vs Krai KILT, CPU runs and GPU runs apart.
+    They ran on different machines, so each column names its processor or accelerator."""
+    store = load_published("mil-vs-krai-kilt")
+    sections = []
+    for device, on_gpu in (("CPU", False), ("GPU", True)):
+        picked = []
+        for r in store:
+            if bool(r.accelerator) == on_gpu:
+                r.extra["implementation_on"] = f"{r.get('implementation')} on " \
+                    f"{r.accelerator if on_gpu else r.host_processor}"
+                picked.append(r)
+        sections.append(kinds.compare(ResultStore(picked), "implementation_on", out,
+                                      f"C++ with onnxruntime on {device}: cTuning MIL vs Krai KILT",
+                                      name=f"mil-vs-kilt-{device.lower()}"))
+    return sections
+
+
 FIGURES = {
     "top-offline": top_offline,
     "per-accelerator": per_accelerator,
@@ -105,6 +123,7 @@ FIGURES = {
     "reference-vs-nvidia": reference_vs_nvidia,
     "apple-metal": apple_metal,
     "deepsparse-dse": deepsparse_dse,
+    "mil-vs-kilt": mil_vs_kilt,
 }
 
 

@@ -46,6 +46,24 @@ def test_seed_statements_come_from_the_data(seed_report, main_rows):
     assert any("bert-99 Offline: tensorflow-metal is best with 9.48652 samples/s" in s for s in said)
 
 
+def test_mil_vs_kilt_cells_match_csv(seed_report, read_raw):
+    _, sections, _ = seed_report
+    cells = {}
+    for sec in sections:
+        if sec.name.startswith("mil-vs-kilt-"):
+            t = sec.tables[0]
+            for row in t.rows:
+                for header, cell in zip(t.headers[2:-2], row[2:-2]):
+                    if cell != "-":
+                        cells[(row[0], row[1], header)] = float(cell)
+    rows = read_raw("mlperf-inference-v3.1-ctuning-mil-vs-krai-kilt.csv")
+    assert len(cells) == len(rows)
+    for r in rows:
+        on = r["accelerator"] if r["accelerator"] != "N/A" else r["host_processor"]
+        assert cells[(r["model"], r["scenario"], f"{r['implementation']} on {on}")] == \
+            pytest.approx(float(r["result"]), rel=1e-5)
+
+
 def test_seed_html_is_self_contained(seed_report):
     out, sections, page = seed_report
     text = open(page, encoding="utf-8").read()
