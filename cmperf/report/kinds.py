@@ -49,9 +49,9 @@ def top(store, model, scenario, out_dir, division="closed", n=10, extra=()):
     ranked = rankings.top(store, model, scenario, division, n, extra)
     title = f"Top {n} {division} {model} {scenario}"
     statements = [winner_statement([x for x in ranked if x.rank == 1], model, scenario, division)]
+    total = len(store.select(model=model, scenario=scenario, division=division)) + len(extra)
     for x in ranked:
         if x.result.origin != "published":
-            total = len(store.select(model=model, scenario=scenario, division=division)) + 1
             statements.append(f"{x.result.label} would rank {x.rank} of {total}: "
                               f"{describe(x.value, scenario)}.")
     name = slug("top", division, model, scenario)

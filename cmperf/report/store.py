@@ -4,6 +4,7 @@ MLPerf lists a power submission twice, in the performance table and in the power
 (cm4mlperf-results: divisions ``closed`` and ``closed-power``). Both rows describe one run, so the
 store keeps one result per :attr:`Result.key` and prefers the row that carries the power figure.
 """
+import json
 import os
 
 import yaml
@@ -89,8 +90,29 @@ class ResultStore:
         raise NoDataError(f"no results for model {model!r}, scenario {scenario}{where}{extra}; {hint}")
 
 
+def _registered_repos():
+    """Paths of the CM repositories registered with cmind ($CM_REPOS/repos.json or ~/CM)."""
+    home = os.environ.get("CM_REPOS") or os.path.join(os.path.expanduser("~"), "CM")
+    try:
+        with open(os.path.join(home, "repos.json"), encoding="utf-8") as f:
+            return [p for p in json.load(f) if isinstance(p, str)]
+    except (OSError, ValueError):
+        return []
+
+
 def published_sets(repo=DATA_REPO):
-    """{name: (directory, meta)} of the published-results artifacts in the data CM repository."""
+    """{name: (directory, meta)} of the published-results artifacts in the data CM repository.
+
+    Without the checkout's cm-repo/ (a non-editable install), the registered CM repositories are
+    searched instead: `cmperf-setup` registers cm-repo/ there."""
+    sets = {}
+    repos = [repo] if os.path.isdir(repo) or repo != DATA_REPO else _registered_repos()
+    for r in repos:
+        sets.update(_sets_in(r))
+    return sets
+
+
+def _sets_in(repo):
     sets = {}
     base = os.path.join(repo, "experiment")
     if not os.path.isdir(base):

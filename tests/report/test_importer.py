@@ -1,10 +1,13 @@
 """The CSV importer: generic columns, and a clear error for every kind of bad file."""
+import os
+
 import pytest
 
 from cmperf.report.errors import DataError
 from cmperf.report.importer import read_csv
 from cmperf.report.store import load_published, published_csv
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HEADER = ["division", "submitter", "system_name", "model", "scenario", "result"]
 
 
@@ -71,3 +74,18 @@ def test_unknown_round_and_subset():
         published_csv(round_name="v9.9")
     with pytest.raises(DataError, match="no subset 'nope'"):
         published_csv("nope")
+
+
+def test_published_data_found_through_registered_repos(tmp_path, monkeypatch):
+    """A non-editable install has no cm-repo/ next to the package: the registered CM repositories
+    (what cmperf-setup writes into repos.json) are searched instead."""
+    import json
+
+    from cmperf.report import store as store_mod
+    monkeypatch.setattr(store_mod, "DATA_REPO", str(tmp_path / "not-there"))
+    home = tmp_path / "CM"
+    home.mkdir()
+    (home / "repos.json").write_text(json.dumps([str(tmp_path / "other"), os.path.join(ROOT, "cm-repo")]))
+    monkeypatch.setenv("CM_REPOS", str(home))
+    path = store_mod.published_csv(repo=store_mod.DATA_REPO)
+    assert path.endswith("mlperf-inference-v3.1-edge.csv") and os.path.isfile(path)
