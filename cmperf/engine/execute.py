@@ -133,6 +133,8 @@ class Executor:
         env, state, meta = inst.env, inst.state, inst.meta
         meta.update({p: inst.deps[p] for p in PHASES})   # hooks see (and may edit) the patched deps
         children = []
+        env["CM_TMP_CURRENT_SCRIPT_PATH"] = inst.script.path   # upstream hooks and run.sh use these
+        env["CM_TMP_CURRENT_PATH"] = workdir
         with _cwd(workdir):
             self._run_phase(inst, request, "deps", env, state, depth, children)
             module = None if flags.fake_run else hooks.load_customize(inst.script.path)
@@ -153,6 +155,10 @@ class Executor:
                     r = hooks.call(module, "postprocess", i, inst.name)
                     version = r.get("version", "") or version
             version = version or env.get("CM_DETECTED_VERSION", "") if not skip else version
+            if not skip and not flags.silent:
+                for key, label in (meta.get("print_env_at_the_end") or {}).items():
+                    if env.get(key) not in (None, ""):
+                        self._emit(depth + 1, f"{label or key}: {env[key]}")
             self._check_detected_version(inst, version)
             version = version or inst.version.get("version", "")
             self._run_phase(inst, request, "post_deps", env, state, depth, children)

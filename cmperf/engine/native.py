@@ -76,9 +76,15 @@ def export_lines(env):
     return [line for line in lines if line]
 
 
+# The directory holding the `cmperf` package: scripts run `python -m cmperf...` with whatever
+# interpreter they selected (a venv of their own, say), so it must be importable there too.
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def write_wrapper(script_path, workdir, env, prefix=()):
     path = os.path.join(workdir, WRAPPER)
-    body = ["#!/bin/bash", *prefix, *export_lines(env), f". {shlex.quote(script_path)}", ""]
+    pythonpath = f'export PYTHONPATH={shlex.quote(PACKAGE_ROOT)}"${{PYTHONPATH:+:$PYTHONPATH}}"'
+    body = ["#!/bin/bash", *prefix, *export_lines(env), pythonpath, f". {shlex.quote(script_path)}", ""]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(body))
     return path

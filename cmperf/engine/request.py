@@ -14,7 +14,8 @@ INPUT_TO_ENV = {"input": "CM_INPUT", "output": "CM_OUTPUT", "outdirname": "CM_OU
                 "skip_run": "CM_SKIP_RUN", "accept_license": "CM_ACCEPT_LICENSE",
                 "skip_system_deps": "CM_SKIP_SYSTEM_DEPS", "git_ssh": "CM_GIT_SSH",
                 "gh_token": "CM_GH_TOKEN", "path": "CM_TMP_PATH", "skip_sys_utils": "CM_SKIP_SYS_UTILS",
-                "skip_sudo": "CM_TMP_SKIP_SUDO", "quiet": "CM_QUIET"}
+                "skip_sudo": "CM_TMP_SKIP_SUDO", "quiet": "CM_QUIET", "v": "CM_VERBOSE",
+                "verbose": "CM_VERBOSE", "s": "CM_TMP_SILENT", "silent": "CM_TMP_SILENT"}
 VERSION_KEYS = {"version": "CM_VERSION", "version_min": "CM_VERSION_MIN",
                 "version_max": "CM_VERSION_MAX", "version_max_usable": "CM_VERSION_MAX_USABLE"}
 PROXY_VARS = ("GH_TOKEN", "http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "socks_proxy")
