@@ -84,7 +84,9 @@ def run(args):
     settings = loadgen_runner.build_settings(lg, args.user_conf, spec["loadgen_name"], scenario, mode,
                                              args.mlperf_conf)
     os.makedirs(args.output_dir, exist_ok=True)
-    shutil.copyfile(args.user_conf, os.path.join(args.output_dir, "user.conf"))
+    conf_copy = os.path.join(args.output_dir, "user.conf")
+    if not (os.path.exists(conf_copy) and os.path.samefile(args.user_conf, conf_copy)):
+        shutil.copyfile(args.user_conf, conf_copy)
     sut = make_sut(scenario, lg, backend, qsl, post, args.batch_size, args.workers)
     t0 = time.time()
     loadgen_runner.run_test(lg, sut, qsl, settings, args.output_dir, audit_file)
