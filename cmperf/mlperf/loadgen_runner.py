@@ -96,7 +96,7 @@ def run_test(lg, sut, qsl, settings, log_dir, audit_file):
     log = lg.LogSettings()
     log.log_output = out
     log.enable_trace = False
-    sut_handle = lg.ConstructSUT(sut.issue_queries, sut.flush_queries)
+    sut_handle = lg.ConstructFastSUT(sut.issue_queries, sut.flush_queries)
     qsl_handle = lg.ConstructQSL(qsl.total_count, qsl.performance_count, qsl.load_samples, qsl.unload_samples)
     sut.start()
     try:
@@ -104,7 +104,7 @@ def run_test(lg, sut, qsl, settings, log_dir, audit_file):
     finally:
         sut.stop()
         lg.DestroyQSL(qsl_handle)
-        lg.DestroySUT(sut_handle)
+        lg.DestroyFastSUT(sut_handle)
     summary = os.path.join(log_dir, "mlperf_log_summary.txt")
     if not os.path.isfile(summary):
         raise LoadGenError(f"LoadGen wrote no {summary}")

@@ -35,30 +35,34 @@ class Postprocess:
 
 
 class BaseSUT:
+    """LoadGen's "fast" SUT interface: queries arrive as (response ids, sample indices) lists,
+    which saves building a QuerySample object per sample (this matters for small models)."""
+
     def __init__(self, lg, backend, qsl, postprocess, batch_size=1):
         self.lg, self.backend, self.qsl, self.post = lg, backend, qsl, postprocess
         self.batch_size = max(1, int(batch_size))
         self.errors = []
         self.samples_done = 0
+        self._Response = lg.QuerySampleResponse
+        self._complete = lg.QuerySamplesComplete
 
-    def _run_and_complete(self, samples):
-        """Infer one batch of QuerySamples and report them to LoadGen."""
-        lg = self.lg
+    def _run_and_complete(self, ids, indices):
+        """Infer one batch and report it to LoadGen."""
+        n = len(ids)
         try:
-            idx = [s.index for s in samples]
-            preds = self.post(self.backend.predict(self.qsl.batch(idx)))
-            if len(preds) != len(samples):
-                raise RuntimeError(f"backend returned {len(preds)} results for {len(samples)} samples")
+            preds = self.post(self.backend.predict(self.qsl.batch(indices)))
+            if len(preds) != n:
+                raise RuntimeError(f"backend returned {len(preds)} results for {n} samples")
         except Exception as e:  # report, but keep LoadGen's bookkeeping consistent
             self.errors.append(repr(e))
-            preds = np.full(len(samples), -1, RESPONSE_DTYPE)
+            preds = np.full(n, -1, RESPONSE_DTYPE)
         preds = np.ascontiguousarray(preds)
-        base, size = preds.ctypes.data, preds.itemsize
-        responses = [lg.QuerySampleResponse(s.id, base + i * size, size) for i, s in enumerate(samples)]
-        lg.QuerySamplesComplete(responses)  # LoadGen copies the data before returning
-        self.samples_done += len(samples)
+        size = preds.itemsize
+        addrs = range(preds.ctypes.data, preds.ctypes.data + n * size, size)
+        self._complete(list(map(self._Response, ids, addrs, [size] * n)))  # LoadGen copies the data
+        self.samples_done += n
 
-    def issue_queries(self, samples):
+    def issue_queries(self, ids, indices):
         raise NotImplementedError
 
     def flush_queries(self):
@@ -72,15 +76,15 @@ class BaseSUT:
 
 
 class SingleStreamSUT(BaseSUT):
-    def issue_queries(self, samples):
-        self._run_and_complete(samples)
+    def issue_queries(self, ids, indices):
+        self._run_and_complete(ids, indices)
 
 
 class MultiStreamSUT(BaseSUT):
-    def issue_queries(self, samples):
+    def issue_queries(self, ids, indices):
         bs = self.batch_size
-        for i in range(0, len(samples), bs):
-            self._run_and_complete(samples[i:i + bs])
+        for i in range(0, len(ids), bs):
+            self._run_and_complete(ids[i:i + bs], indices[i:i + bs])
 
 
 class OfflineSUT(BaseSUT):
@@ -92,17 +96,19 @@ class OfflineSUT(BaseSUT):
     def start(self):
         self.thread.start()
 
-    def issue_queries(self, samples):
-        self.queue.put(list(samples))  # return at once: LoadGen's clock keeps running
+    def issue_queries(self, ids, indices):
+        self.queue.put((ids, indices))  # return at once: LoadGen's clock keeps running
 
     def _work(self):
         bs = self.batch_size
         while True:
-            samples = self.queue.get()
-            if samples is None:
+            item = self.queue.get()
+            if item is None:
                 return
-            for i in range(0, len(samples), bs):
-                self._run_and_complete(samples[i:i + bs])
+            ids, indices = item
+            indices = np.asarray(indices, dtype=np.int64)
+            for i in range(0, len(ids), bs):
+                self._run_and_complete(ids[i:i + bs], indices[i:i + bs])
 
     def stop(self):
         self.queue.put(None)
@@ -120,9 +126,9 @@ class ServerSUT(BaseSUT):
         for t in self.threads:
             t.start()
 
-    def issue_queries(self, samples):
-        for s in samples:
-            self.queue.put(s)
+    def issue_queries(self, ids, indices):
+        for item in zip(ids, indices):
+            self.queue.put(item)
 
     def _work(self):
         bs = self.batch_size
@@ -133,14 +139,15 @@ class ServerSUT(BaseSUT):
             batch = [first]
             while len(batch) < bs:  # batch only what is already waiting: never delay a query
                 try:
-                    s = self.queue.get_nowait()
+                    item = self.queue.get_nowait()
                 except queue.Empty:
                     break
-                if s is None:
+                if item is None:
                     self.queue.put(None)  # leave the stop signal for this thread's next loop
                     break
-                batch.append(s)
-            self._run_and_complete(batch)
+                batch.append(item)
+            ids, indices = zip(*batch)
+            self._run_and_complete(list(ids), list(indices))
 
     def stop(self):
         for _ in self.threads:
