@@ -119,3 +119,27 @@ def test_one_loadgen_test_per_process(monkeypatch):
     monkeypatch.setattr(loadgen_runner, "_TEST_RAN", True)
     with pytest.raises(LoadGenError, match="one LoadGen test per process"):
         loadgen_runner.run_test(None, None, None, None, "/nonexistent", None)
+
+
+def test_server_worker_pool_with_batching(run_module, tmp_path, digits_dir, user_conf_file):
+    conf = user_conf_file("Server", test_query_count=64, target_qps=3000)
+    p, out = _harness(run_module, tmp_path, digits_dir, conf, "Server", "accuracy",
+                      "--batch-size", 4, "--workers", 2)
+    assert p.returncode == 0, p.stderr
+    info = json.loads((out / "run.json").read_text())
+    assert info["server_workers"] == 2 and info["samples_completed"] == 1024
+    r = imagenet.top1(str(out / "mlperf_log_accuracy.json"), np.load(os.path.join(digits_dir, "labels.npy")))
+    assert r.total == 1024 and r.accuracy > 90
+
+
+def test_old_loadgen_needs_an_mlperf_conf(monkeypatch, tmp_path):
+    from cmperf.mlperf import loadgen_runner
+    from cmperf.mlperf.errors import ConfigError
+    conf = tmp_path / "user.conf"
+    conf.write_text("resnet50.Offline.target_qps = 1\n")
+    monkeypatch.setattr(loadgen_runner, "loadgen_version", lambda: "4.0.1")
+    lg = loadgen_runner.import_loadgen()
+    with pytest.raises(ConfigError, match="no built-in mlperf.conf"):
+        loadgen_runner.build_settings(lg, str(conf), "resnet50", "Offline", "performance")
+    with pytest.raises(ConfigError, match="user.conf .*missing.conf"):
+        loadgen_runner.build_settings(lg, str(tmp_path / "missing.conf"), "resnet50", "Offline", "performance")
