@@ -91,6 +91,12 @@ def _run_harness(cmd, cwd, timeout):
     return p
 
 
+def _reuse_key(a, conf_text):
+    """What must match for earlier logs to stand in for this run (no --rerun)."""
+    return {"user_conf": conf_text, "batch_size": a.batch_size, "threads": a.threads, "workers": a.workers,
+            "dataset_dir": a.dataset_dir, "model_path": a.model_path, "audit_conf": a.audit_conf}
+
+
 def run_one(a, spec, scenario, mode, conf_text, command_line):
     """One LoadGen process for one mode; returns the record (and commits its dir)."""
     staging = results_writer.new_staging_dir(a.results_dir, f"{spec['name']}-{scenario}-{mode}")
@@ -119,6 +125,7 @@ def run_one(a, spec, scenario, mode, conf_text, command_line):
         info["result"] = result.to_dict()
         info["accuracy"] = accuracy
         info["orchestrator_command"] = command_line
+        info["reuse_key"] = _reuse_key(a, conf_text)
         write_json_atomic(os.path.join(staging, "run.json"), info)
         b = info["backend"]
         sut = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, b["version"], a.run_config)
@@ -131,8 +138,8 @@ def run_one(a, spec, scenario, mode, conf_text, command_line):
             "accuracy": accuracy, "info": info, "harness_command": cmd}
 
 
-def _existing_record(a, spec, scenario, mode):
-    """A finished earlier run of this exact SUT/model/scenario/mode, or None."""
+def _existing_record(a, spec, scenario, mode, conf_text):
+    """A finished earlier run of this SUT/model/scenario/mode with the same settings, or None."""
     root = a.results_dir
     if not os.path.isdir(root):
         return None
@@ -146,7 +153,7 @@ def _existing_record(a, spec, scenario, mode):
         if os.path.isfile(rj) and os.path.isfile(os.path.join(d, logparse.SUMMARY)):
             with open(rj, encoding="utf-8") as f:
                 info = json.load(f)
-            if "result" in info:
+            if "result" in info and info.get("reuse_key") == _reuse_key(a, conf_text):
                 return {"model": spec["name"], "sut": sut, "dir": d, "result": info["result"],
                         "accuracy": info.get("accuracy"), "info": info, "harness_command": info["command"],
                         "reused": True}
@@ -225,7 +232,7 @@ def run(argv=None, out=sys.stdout):
             min_query_count=a.min_query_count, max_query_count=a.max_query_count, fast_factor=a.fast_factor)
         harness_cmds = {}
         for mode in modes:
-            rec = None if a.rerun else _existing_record(a, spec, scenario, mode)
+            rec = None if a.rerun else _existing_record(a, spec, scenario, mode, conf_text)
             if rec is None:
                 rec = run_one(a, spec, scenario, mode, conf_text, command_line)
             harness_cmds[mode] = rec["harness_command"]

@@ -54,6 +54,9 @@ def test_rerun_replaces_old_logs_and_default_reuses_them(tmp_path, digits_dir):
     assert again.get("reused") and os.path.exists(marker)  # existing logs are kept without --rerun
     mlrun.run(a + ["--rerun"], out=io.StringIO())
     assert not os.path.exists(marker)  # a rerun never mixes old and new files
+    open(marker, "w").close()
+    changed = mlrun.run(a + ["--batch-size", "2"], out=io.StringIO())[0]
+    assert not changed.get("reused") and not os.path.exists(marker)  # other settings: a fresh run
 
 
 def test_interrupted_run_leaves_old_results_intact(tmp_path, digits_dir):
