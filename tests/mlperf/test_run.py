@@ -133,3 +133,28 @@ def test_random_resnet50_is_performance_only(tmp_path, monkeypatch):
     sc = os.path.dirname(os.path.dirname(recs[0]["dir"]))
     m = json.loads(open(os.path.join(sc, "measurements.json")).read())
     assert m["performance_only"] is True and "random" in m["starting_weights_filename"]
+
+
+def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, monkeypatch):
+    """resnet50 through preprocessed JPEGs; the model file is the random-weights graph, so only the
+    mechanics are checked (5 samples, accuracy over 5), never the accuracy value."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+    from cmperf.mlperf.models import resnet50_random
+    from cmperf.mlperf.preprocess import imagenet as pp
+    imgs = tmp_path / "jpeg"
+    imgs.mkdir()
+    rows = []
+    for i in range(5):
+        cv2.imwrite(str(imgs / f"{i}.JPEG"), (np.random.default_rng(i).random((240, 320, 3)) * 255).astype("uint8"))
+        rows.append(f"{i}.JPEG {i * 100}")
+    (tmp_path / "val_map.txt").write_text("\n".join(rows) + "\n")
+    pp.build_dataset(str(imgs), str(tmp_path / "val_map.txt"), str(tmp_path / "ds"))
+    model = resnet50_random.build(str(tmp_path / "r50.onnx"))
+    recs = mlrun.run(["--model", "resnet50", "--model-path", model, "--dataset-dir", str(tmp_path / "ds"),
+                      "--results-dir", str(tmp_path / "r"), "--test-query-count", "5", "--batch-size", "5",
+                      "--threads", "2"], out=io.StringIO())
+    perf, acc = recs
+    assert any("QSL holds only 5 samples" in n for n in perf["result"]["notes"])
+    text = open(os.path.join(acc["dir"], "accuracy.txt")).read()
+    assert ", total=5\nhash=" in text
