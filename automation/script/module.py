@@ -1,4 +1,5 @@
 """CM adapter for `cm run script` and friends: calls cmperf.engine, returns CM dicts."""
+import contextlib
 import json
 import os
 import sys
@@ -39,9 +40,11 @@ class CAutomation(Automation):
                 return _error(e)
             return {"return": 0, "skip_delayed_help": True}
         as_json = bool(i.get("j") or i.get("json"))
-        out = sys.stderr if as_json else sys.stdout
+        # Under -j, stdout carries only the JSON result: everything scripts print goes to stderr.
+        redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
         try:
-            result = api.run(i, out=out)
+            with redirect:
+                result = api.run(i, out=sys.stdout)
         except EngineError as e:
             return _error(e)
         r = {"return": 0, **result.as_dict()}
