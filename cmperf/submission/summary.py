@@ -27,14 +27,14 @@ def _atomic_write(path, text):
     os.replace(tmp, path)
 
 
-def write_summaries(results, out_dir):
+def write_summaries(results, out_dir, prefix=""):
     """Write summary.csv and summary.md into out_dir; returns their paths."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(COLUMNS)
     w.writerows(_rows(results))
-    csv_path = os.path.join(out_dir, "summary.csv")
-    md_path = os.path.join(out_dir, "summary.md")
+    csv_path = os.path.join(out_dir, prefix + "summary.csv")
+    md_path = os.path.join(out_dir, prefix + "summary.md")
     _atomic_write(csv_path, buf.getvalue())
     _atomic_write(md_path, "# MLPerf submission summary\n\n" + format_table(results, "github") + "\n")
     return csv_path, md_path

@@ -156,3 +156,86 @@ def logs():
     return types.SimpleNamespace(perf_values=perf_values, write_detail_log=write_detail_log,
                                  write_summary_log=write_summary_log, write=write,
                                  write_accuracy_dir=write_accuracy_dir)
+
+
+SUT_INFO = {
+    "system_name": "Test box", "hardware_name": "testbox", "implementation": "cmperf", "device": "cpu",
+    "framework": "onnxruntime", "framework_version": "1.32", "run_config": "default_config",
+    "host_processor_model_name": "Test CPU 9000", "host_processor_core_count": 2, "host_processors_per_node": 1,
+    "host_memory_capacity": "24G", "operating_system": "Linux 6.1", "accelerator_model_name": "",
+    "accelerators_per_node": 0,
+}
+# What a user file supplies: the fields no detection can know.
+USER_SYSTEM = {k: FULL_SYSTEM[k] for k in (
+    "status", "host_storage_capacity", "host_storage_type", "host_memory_configuration",
+    "host_networking", "host_networking_topology", "host_network_card_count", "cooling",
+    "system_type_detail", "host_processor_frequency", "host_processor_caches",
+    "host_processor_interconnect", "other_software_stack")}
+
+
+class ResultsBuilder:
+    """An MLPerf results dir as the harness writes it (synthetic, well-formed logs)."""
+
+    def __init__(self, base):
+        self.base = str(base)
+
+    def build(self, version="v3.1", model="digits-mlp", scenarios=("offline",), sut="testbox-cmperf-cpu-onnxruntime-v1.32-default_config",
+              info=None, accuracy=95.0, compliance=False, log_overrides=None, name="results", acc_entries=3):
+        rules = rounds.get_round(version)
+        results = os.path.join(self.base, name)
+        sut_dir = os.path.join(results, sut)
+        write(os.path.join(sut_dir, "cm-sut-info.json"), json.dumps(dict(SUT_INFO, **(info or {}))))
+        for scen_lower in scenarios:
+            scen = rounds.SCENARIO_BY_LOWER[scen_lower]
+            sdir = os.path.join(sut_dir, model, scen_lower)
+            write(os.path.join(sdir, "measurements.json"), json.dumps({k: "fp32" for k in rounds.MEASUREMENTS_JSON_KEYS}))
+            write(os.path.join(sdir, "README.md"), f"# {model} {scen}\n\n`cm run script --tags=run-mlperf,inference`\n")
+            perf = os.path.join(sdir, "performance", "run_1")
+            write_detail_log(os.path.join(perf, "mlperf_log_detail.txt"),
+                             perf_values(rules, scen, **(log_overrides or {})))
+            write_summary_log(os.path.join(perf, "mlperf_log_summary.txt"), scen)
+            write(os.path.join(perf, "user.conf"), f"resnet50.{scen}.target_qps = 1000\n")
+            write(os.path.join(perf, "run.json"), json.dumps({"command": "cm run script --tags=run-mlperf,inference",
+                                                              "loadgen_version": "6.0.17"}))
+            write(os.path.join(perf, "mlperf_log_accuracy.json"), "[]")
+            acc = os.path.join(sdir, "accuracy")
+            total = 50000 if version == "v6.1" else 1097
+            entries = [{"seq_id": i, "qsl_idx": i, "data": "01000000"} for i in range(acc_entries)]
+            log_text = json.dumps(entries)
+            write(os.path.join(acc, "mlperf_log_accuracy.json"), log_text)
+            write(os.path.join(acc, "accuracy.txt"), f"accuracy={accuracy:.3f}%, good=1, total=1\n")
+            write_detail_log(os.path.join(acc, "mlperf_log_detail.txt"),
+                             {"effective_scenario": scen, "qsl_reported_total_count": total,
+                              "effective_accuracy_sample_count": total})
+            write_summary_log(os.path.join(acc, "mlperf_log_summary.txt"), scen)
+            if compliance:
+                for test in rules.models["resnet"].compliance_tests:
+                    tdir = os.path.join(sdir, test)
+                    write(os.path.join(tdir, "verify_performance.txt"), "TEST PASS\n")
+                    tperf = os.path.join(tdir, "performance", "run_1")
+                    write_detail_log(os.path.join(tperf, "mlperf_log_detail.txt"),
+                                     perf_values(rules, scen, test05=test == "TEST05"))
+                    write_summary_log(os.path.join(tperf, "mlperf_log_summary.txt"), scen)
+                    if test == "TEST01":
+                        write(os.path.join(tdir, "verify_accuracy.txt"), "TEST PASS\n")
+                        write(os.path.join(tdir, "accuracy", "mlperf_log_accuracy.json"), "[]")
+                        write(os.path.join(tdir, "accuracy", "accuracy.txt"), "accuracy=80.0%\n")
+        return results
+
+    def user_system_json(self):
+        path = os.path.join(self.base, "system-user.json")
+        write(path, json.dumps(USER_SYSTEM))
+        return path
+
+
+@pytest.fixture
+def results_builder(tmp_path):
+    return ResultsBuilder(tmp_path)
+
+
+@pytest.fixture
+def user_system_file(tmp_path):
+    """A user systems file with the fields no detection can know."""
+    path = str(tmp_path / "system-user.json")
+    write(path, json.dumps(USER_SYSTEM))
+    return path
