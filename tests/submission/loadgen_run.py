@@ -28,7 +28,7 @@ def model_and_data():
     return clf, x[700:], y[700:]
 
 
-def run(out_dir, mode, min_duration_ms, qps, seeds, psc):
+def run(out_dir, mode, min_duration_ms, qps, seeds, psc, overrides=None):
     import mlperf_loadgen as lg
     clf, xs, ys = model_and_data()
     preds = clf.predict(xs)
@@ -68,6 +68,8 @@ def run(out_dir, mode, min_duration_ms, qps, seeds, psc):
     st.offline_expected_qps = qps
     if seeds:
         st.qsl_rng_seed, st.sample_index_rng_seed, st.schedule_rng_seed = SEEDS[seeds]
+    for key, value in (overrides or {}).items():
+        setattr(st, key, value)
     os.makedirs(out_dir, exist_ok=True)
     ls = lg.LogSettings()
     ls.log_output.outdir = out_dir
@@ -97,11 +99,17 @@ def main():
     p.add_argument("--qps", type=float, default=2000)
     p.add_argument("--seeds", choices=sorted(SEEDS), default=None)
     p.add_argument("--performance-sample-count", type=int, default=1024)
+    p.add_argument("--test", help="compliance run: write into <scenario>/TESTxx (audit.config must be in the cwd)")
     a = p.parse_args()
     sut_dir = os.path.join(a.results_dir, "testcpu-cmperf-cpu-sklearn-v1-default_config")
     scen = os.path.join(sut_dir, "digits-mlp", "offline")
-    sub = os.path.join(scen, "performance", "run_1") if a.mode == "performance" else os.path.join(scen, "accuracy")
-    run(sub, a.mode, a.min_duration_ms, a.qps, a.seeds, a.performance_sample_count)
+    base = os.path.join(scen, a.test) if a.test else scen
+    sub = os.path.join(base, "performance", "run_1") if a.mode == "performance" else os.path.join(base, "accuracy")
+    overrides = {}
+    if a.test:
+        from cmperf.submission.compliance import loadgen_overrides
+        overrides = loadgen_overrides(a.test, a.seeds or "v3.1")
+    run(sub, a.mode, a.min_duration_ms, a.qps, a.seeds, a.performance_sample_count, overrides)
     with open(os.path.join(sut_dir, "cm-sut-info.json"), "w") as f:
         json.dump({"system_name": "Test CPU box", "hardware_name": "testcpu", "implementation": "cmperf",
                    "device": "cpu", "framework": "sklearn", "framework_version": "1", "run_config": "default_config",
