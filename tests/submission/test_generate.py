@@ -189,3 +189,27 @@ def test_cli_error_exit(tmp_path, capsys):
     rc = generate.main(["--results-dir", str(tmp_path / "nope"), "--submission-dir", str(tmp_path / "s"),
                         "--submitter", "X", "--version", "v3.1"])
     assert rc == 2 and "nope" in capsys.readouterr().err
+
+
+def test_v61_closed_with_our_compliance_verification(results_builder, tmp_path):
+    results = results_builder.build(version="v6.1", model="resnet50", compliance=True,
+                                    scenarios=("singlestream", "multistream", "offline"))
+    for scen in ("singlestream", "multistream", "offline"):
+        for test in ("TEST01", "TEST04"):
+            for name in ("verify_performance.txt", "verify_accuracy.txt"):
+                p = os.path.join(results, SUT, "resnet50", scen, test, name)
+                if os.path.exists(p):
+                    os.remove(p)
+        # the TEST01 run logs sampled responses; the same answers as the accuracy run
+        acc = os.path.join(results, SUT, "resnet50", scen, "accuracy", "mlperf_log_accuracy.json")
+        run = os.path.join(results, SUT, "resnet50", scen, "TEST01", "performance", "run_1")
+        with open(acc) as f, open(os.path.join(run, "mlperf_log_accuracy.json"), "w") as g:
+            g.write(f.read())
+    target = str(tmp_path / "s")
+    report, out = run_generate(args_for(results, target, version="v6.1", division="closed",
+                                        system_json=results_builder.user_system_json()))
+    assert report.ok, out
+    t01 = os.path.join(target, "closed", "TestOrg", "results", SUT, "resnet50", "Offline", "TEST01")
+    assert open(os.path.join(t01, "verify_accuracy.txt")).read().endswith("TEST PASS\n")
+    assert "cmperf.submission.compliance" in open(os.path.join(t01, "verify_performance.txt")).read()
+    assert not os.path.exists(os.path.join(target, "closed", "TestOrg", "compliance"))
