@@ -5,7 +5,6 @@ place. A tree with violations is refused (nothing is written) unless ``--test-ru
 violations a short test run must have are expected; they are then listed, each by our checker.
 """
 import argparse
-import json
 import os
 import shutil
 import sys

@@ -79,6 +79,11 @@ def build_system_desc(sut_info, division, submitter, category, user=None, flags=
     if fw:
         ver = sut_info.get("framework_version")
         desc["framework"] = f"{fw} {ver}" if ver else _text(fw)
+    stack = [f"{label} {sut_info[key]}" for key, label in (("python_version", "Python"),
+                                                            ("loadgen_version", "MLPerf LoadGen"))
+             if sut_info.get(key)]
+    if stack:
+        desc["other_software_stack"] = ", ".join(stack + ([desc["framework"]] if "framework" in desc else []))
     # One host runs the harness: the run itself is the evidence for a single node.
     desc["number_of_nodes"] = "1"
     if str(sut_info.get("accelerators_per_node", "")).strip() == "0":

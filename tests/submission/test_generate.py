@@ -213,3 +213,21 @@ def test_v61_closed_with_our_compliance_verification(results_builder, tmp_path):
     assert open(os.path.join(t01, "verify_accuracy.txt")).read().endswith("TEST PASS\n")
     assert "cmperf.submission.compliance" in open(os.path.join(t01, "verify_performance.txt")).read()
     assert not os.path.exists(os.path.join(target, "closed", "TestOrg", "compliance"))
+
+
+def test_system_desc_from_detected_facts():
+    from cmperf.submission.system_desc import build_system_desc
+    info = {"host_processor_model_name": "X", "accelerators_per_node": 0, "framework": "onnxruntime",
+            "framework_version": "1.32.0", "python_version": "3.11.7", "loadgen_version": "6.0.17",
+            "host_processor_core_count": 2}
+    with pytest.raises(SystemDescError) as e:
+        build_system_desc(info, "open", "Org", "edge", system="box")
+    missing = e.value.missing
+    assert "other_software_stack" not in missing and "accelerator_model_name" not in missing
+    assert "host_processor_core_count" not in missing and "cooling" in missing and "status" in missing
+    assert "box" in str(e.value) and "--system-json" in str(e.value)
+    user = {k: "x" for k in missing}
+    desc = build_system_desc(info, "open", "Org", "edge", user=user, system="box")
+    assert desc["other_software_stack"] == "Python 3.11.7, MLPerf LoadGen 6.0.17, onnxruntime 1.32.0"
+    assert desc["host_processor_core_count"] == "2" and desc["number_of_nodes"] == "1"
+    assert all(str(v) != "" for k, v in desc.items() if k not in ("hw_notes", "sw_notes"))
