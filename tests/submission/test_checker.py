@@ -289,3 +289,30 @@ def test_datacenter_cannot_infer(tree_builder, logs):
     t = tree_builder.build(system_type="datacenter", scenarios=("Offline",))
     _rewrite_perf(t, "Offline", logs, effective_scenario="SingleStream")
     assert rules_of(check_submission(t.root, "v3.1")) == ["perf.scenario"]
+
+
+def test_server_target_latency(tree_builder, logs):
+    t = tree_builder.build(system_type="datacenter", scenarios=("Server", "Offline"), division="closed",
+                           model="resnet50", with_compliance=False)
+    _rewrite_perf(t, "Server", logs, effective_target_latency_ns=20_000_000)
+    report = check_submission(t.root, "v3.1", skip_compliance=True)
+    assert rules_of(report) == ["perf.server-latency"]
+
+
+def test_datacenter_resnet_not_a_v61_benchmark(tree_builder):
+    t = tree_builder.build(version="v6.1", system_type="datacenter", scenarios=("Server", "Offline"),
+                           division="closed", model="resnet50", with_compliance=False)
+    report = check_submission(t.root, "v6.1", skip_compliance=True)
+    assert rules_of(report) == ["scenarios.system-type"]
+
+
+def test_code_dir_may_point_at_another_model(tree_builder):
+    t = tree_builder.build()
+    code = os.path.join(t.sub, "code")
+    os.rename(os.path.join(code, t.model), os.path.join(code, "shared"))
+    with open(os.path.join(code, t.model), "w") as f:
+        f.write("shared\n")
+    assert check_submission(t.root, "v3.1").ok
+    with open(os.path.join(code, t.model), "w") as f:
+        f.write("nothing-here\n")
+    assert rules_of(check_submission(t.root, "v3.1")) == ["layout.code"]
