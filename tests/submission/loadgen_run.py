@@ -7,6 +7,7 @@ from LoadGen's own accuracy log.
 """
 import argparse
 import json
+from importlib import metadata
 import os
 import struct
 import sys
@@ -82,7 +83,8 @@ def run(out_dir, mode, min_duration_ms, qps, seeds, psc, overrides=None):
     with open(os.path.join(out_dir, "user.conf"), "w") as f:
         f.write(f"resnet50.Offline.target_qps = {qps}\nresnet50.Offline.min_duration = {min_duration_ms}\n")
     with open(os.path.join(out_dir, "run.json"), "w") as f:
-        json.dump({"command": " ".join(sys.argv), "backend": "sklearn", "loadgen_version": "from log"}, f)
+        json.dump({"command": " ".join(sys.argv), "backend": "sklearn",
+                   "loadgen_version": metadata.version("mlcommons-loadgen")}, f)
     if mode == "accuracy":
         with open(os.path.join(out_dir, "mlperf_log_accuracy.json")) as f:
             entries = json.load(f)

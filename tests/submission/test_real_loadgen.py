@@ -48,3 +48,4 @@ def test_short_run_has_only_test_run_violations(real_results, tmp_path, user_sys
     assert report.rules() == expected, [str(f) for f in report.errors]
     [row] = report.results
     assert float(row.accuracy) > 80 and row.value > 0
+
