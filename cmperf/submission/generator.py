@@ -1,10 +1,12 @@
 """Results directory -> MLPerf submission tree for one round (v3.1 or v6.1 layout)."""
 import json
 import os
+import shlex
 import shutil
 from dataclasses import dataclass, field
 
 from . import accuracy_log, compliance, infer, rounds, system_desc
+from .logs import LogFormatError, parse_detail_log
 from .results_dir import ResultsDirError
 
 # The embedded default and other project models the open division maps to official ones.
@@ -180,8 +182,12 @@ def result_readme(sut, mdir, scenario, run, rules, inferred_from):
                   "(the logs are the measured scenario's, as MLPerf allows for edge systems).", ""]
     command = run_info.get("command")
     if command:
-        lines += ["## Command", "", "```bash", command if isinstance(command, str) else " ".join(command), "```", ""]
+        lines += ["## LoadGen process command (performance run)", "", "```bash", command if isinstance(command, str) else shlex.join(command), "```", ""]
     versions = {k: v for k, v in run_info.items() if "version" in k}
+    try:   # the version LoadGen itself logged beats any record of it
+        versions["loadgen_version"] = parse_detail_log(os.path.join(run.perf_dir, "mlperf_log_detail.txt"))["loadgen_version"]
+    except (LogFormatError, KeyError):
+        pass
     if versions or sut.info.get("framework_version"):
         versions.setdefault("framework_version", sut.info.get("framework_version"))
         lines += ["## Versions", ""] + [f"- {k}: {v}" for k, v in sorted(versions.items()) if v] + [""]

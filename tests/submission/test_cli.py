@@ -2,7 +2,6 @@
 import importlib.util
 import os
 import shlex
-import sys
 
 import pytest
 

@@ -5,7 +5,6 @@ import os
 import pytest
 
 from cmperf.submission import accuracy_log, generate, placement
-from cmperf.submission.checker import check_submission
 from cmperf.submission.generator import GenerationError
 from cmperf.submission.results_dir import ResultsDirError
 from cmperf.submission.system_desc import SystemDescError

@@ -20,6 +20,11 @@ def check_submission(root, version, skip_compliance=False, skip_dataset_size_che
     root = os.path.abspath(root)
     ctx = CheckContext(root=root, rules=rules, skip_compliance=skip_compliance,
                        skip_dataset_size_check=skip_dataset_size_check)
+    if skip_compliance and not rules.skip_compliance_allowed:
+        # Passing would promise a verdict the official checker will not give.
+        ctx.skip_compliance = False
+        ctx.report.warning("options.skip-compliance", root, f"the {rules.version} official checker ignores "
+                           "--skip_compliance, so compliance folders are still checked")
     if not os.path.isdir(root):
         ctx.report.error("root.missing", root, "submission folder does not exist")
         return ctx.report

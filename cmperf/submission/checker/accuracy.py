@@ -25,7 +25,7 @@ def read_accuracy(path, pattern):
 
 def check_accuracy_dir(ctx, entry, division):
     """Returns the accuracy value as a string ('' when unknown)."""
-    report, rules = ctx.report, ctx.rules
+    report = ctx.report
     acc_dir = os.path.join(entry.results_dir, "accuracy")
     # v3.1 logs an extra file as ERROR without rejecting: we reject it.
     if not check_file_list(ctx, acc_dir, rounds.ACCURACY_FILES, rule="accuracy.files", official=False):

@@ -5,8 +5,6 @@ import re
 from .. import rounds
 from .performance import check_file_list, check_performance_log, load_log
 
-_METRIC_LINE = re.compile(r"([\d.]+)")
-
 
 def _contains_pass(path):
     with open(path, encoding="utf-8", errors="replace") as f:
