@@ -78,7 +78,8 @@ def build_tree(suts, build_dir, opts):
     notes, mapping = [], {}
     for sut in suts:
         desc = system_desc.build_system_desc(sut.info, opts.division, opts.submitter, category,
-                                             opts.system_user, opts.system_flags, system=sut.name)
+                                             opts.system_user, opts.system_flags, system=sut.name,
+                                             aliases=rules.system_field_aliases)
         _write(os.path.join(sub, "systems", f"{sut.name}.json"), json.dumps(desc, indent=2) + "\n")
         for model, runs in sut.models.items():
             mdir, target = submission_model_name(model, opts, rules)

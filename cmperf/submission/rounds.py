@@ -45,16 +45,21 @@ SYSTEM_NONEMPTY_FIELDS = (
     "accelerator_memory_configuration", "accelerator_interconnect", "cooling", "framework",
     "operating_system", "other_software_stack",
 )
-# Known optional keys (power, network): present -> fine; anything else -> warning.
+# Optional keys the checkers know (power and network submissions): present -> fine; any other
+# key -> warning only. From the official checker's SYSTEM_DESC_REQUIRED_FIELDS_POWER/_NETWORK_MODE.
 SYSTEM_OPTIONAL_FIELDS = (
-    "is_network", "power_management", "filesystem", "boot_firmware_version", "management_firmware_version",
+    "power_management", "filesystem", "boot_firmware_version", "management_firmware_version",
     "other_hardware", "number_of_type_nics_installed", "nics_enabled_firmware", "nics_enabled_os",
     "nics_enabled_connected", "network_speed_mbit", "power_supply_quantity_and_rating_watts",
     "power_supply_details", "disk_drives", "disk_controllers", "system_power_only",
-    "network_type", "network_media", "network_rate", "nic_loadgen", "number_nic_loadgen",
-    "net_software_stack", "network_protocol", "number_connections", "nic_sut", "number_nic_sut",
-    "other_network_features",
+    "is_network", "network_type", "network_media", "network_rate", "nic_loadgen", "number_nic_loadgen",
+    "net_software_stack_loadgen", "network_protocol", "number_connections", "nic_sut", "number_nic_sut",
+    "net_software_stack_sut", "network_topology",
 )
+# The card-count field added in v3.1 is spelled "host_networking_card_count" in a v3.1-era copy of
+# the official checker and "host_network_card_count" in later ones (and in our reference): for
+# v3.1 either spelling satisfies the rule, and the generator writes both.
+SYSTEM_FIELD_ALIASES_V3_1 = {"host_network_card_count": ("host_networking_card_count",)}
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ class RoundRules:
     invalid_result_official: bool = True
     dataset_size_official: bool = False
     skip_compliance_allowed: bool = True   # master ignores --skip_compliance
+    system_field_aliases: dict = field(default_factory=dict)   # field -> other accepted spellings
     code_dir: str = "code"
     models: dict = field(default_factory=dict)
 
@@ -119,6 +125,7 @@ V3_1 = RoundRules(
     seeds=Seeds(148687905518835231, 520418551913322573, 811580660758947900),
     test05_seeds=Seeds(793197339507417767, 255610748586851044, 352213341366340113),
     mlperf_conf_required=True, hygiene_official=True, invalid_result_official=True,
+    system_field_aliases=SYSTEM_FIELD_ALIASES_V3_1,
     dataset_size_official=False, code_dir="code",
     models={"resnet": ModelRules(
         compliance_tests=("TEST01", "TEST04", "TEST05"),

@@ -321,3 +321,19 @@ def test_code_dir_may_point_at_another_model(tree_builder):
     with open(os.path.join(code, t.model), "w") as f:
         f.write("nothing-here\n")
     assert rules_of(check_submission(t.root, "v3.1")) == ["layout.code"]
+
+
+def test_v31_card_count_field_spellings(tree_builder):
+    """v3.1-era official checkers disagree on the spelling: v3.1 accepts either, v6.1 only one."""
+    for version in ("v3.1", "v6.1"):
+        t = tree_builder.build(version=version)
+        path = os.path.join(t.sub, "systems", f"{t.system}.json")
+        desc = json.load(open(path))
+        desc["host_networking_card_count"] = desc.pop("host_network_card_count")
+        json.dump(desc, open(path, "w"))
+        report = check_submission(t.root, version)
+        if version == "v3.1":
+            assert report.ok and not [f for f in report.findings if f.rule == "system.unknown-fields"]
+        else:
+            assert rules_of(report) == ["system.fields-missing"]
+            assert "host_network_card_count" in report.errors[0].message

@@ -230,3 +230,15 @@ def test_system_desc_from_detected_facts():
     assert desc["other_software_stack"] == "Python 3.11.7, MLPerf LoadGen 6.0.17, onnxruntime 1.32.0"
     assert desc["host_processor_core_count"] == "2" and desc["number_of_nodes"] == "1"
     assert all(str(v) != "" for k, v in desc.items() if k not in ("hw_notes", "sw_notes"))
+
+
+def test_v31_system_json_carries_both_card_count_spellings(results_builder, tmp_path):
+    results = results_builder.build()
+    run_generate(args_for(results, str(tmp_path / "s"), system_json=results_builder.user_system_json()))
+    desc = json.load(open(os.path.join(str(tmp_path / "s"), "open", "TestOrg", "systems", f"{SUT}.json")))
+    assert desc["host_network_card_count"] == desc["host_networking_card_count"] == "1"
+    results61 = results_builder.build(version="v6.1", name="r61")
+    run_generate(args_for(results61, str(tmp_path / "s61"), version="v6.1",
+                          system_json=results_builder.user_system_json()))
+    desc = json.load(open(os.path.join(str(tmp_path / "s61"), "open", "TestOrg", "systems", f"{SUT}.json")))
+    assert "host_networking_card_count" not in desc

@@ -21,19 +21,29 @@ def load_system_json(ctx, tree, system):
     if not isinstance(desc, dict):
         ctx.report.error("system.json", rel, "the system description must be a JSON object")
         return None
-    check_system_desc(ctx, desc, rel, tree.division, tree.submitter)
+    check_system_desc(ctx, desc, rel, tree.division, tree.submitter, ctx.rules.system_field_aliases)
     return desc
 
 
-def check_system_desc(ctx, desc, rel, division, submitter):
-    report = ctx.report
-    missing = [k for k in rounds.SYSTEM_REQUIRED_FIELDS if k not in desc]
+def _value(desc, key, aliases):
+    """The field's value under its name or an accepted alias; None when absent."""
+    for name in (key, *aliases.get(key, ())):
+        if name in desc:
+            return desc[name]
+    return None
+
+
+def check_system_desc(ctx, desc, rel, division, submitter, aliases=None):
+    report, aliases = ctx.report, aliases or {}
+    missing = [k for k in rounds.SYSTEM_REQUIRED_FIELDS if _value(desc, k, aliases) is None]
     if missing:
         report.error("system.fields-missing", rel, "field(s) missing: " + ", ".join(missing))
-    empty = [k for k in rounds.SYSTEM_NONEMPTY_FIELDS if k in desc and str(desc[k]).strip() == ""]
+    empty = [k for k in rounds.SYSTEM_NONEMPTY_FIELDS
+             if _value(desc, k, aliases) is not None and str(_value(desc, k, aliases)).strip() == ""]
     if empty:
         report.error("system.fields-empty", rel, "field(s) need a meaningful value: " + ", ".join(empty))
     known = set(rounds.SYSTEM_REQUIRED_FIELDS) | set(rounds.SYSTEM_OPTIONAL_FIELDS)
+    known |= {a for names in aliases.values() for a in names}
     unknown = sorted(k for k in desc if k not in known)
     if unknown:
         report.warning("system.unknown-fields", rel, "unknown field(s): " + ", ".join(unknown))
