@@ -337,3 +337,15 @@ def test_v31_card_count_field_spellings(tree_builder):
         else:
             assert rules_of(report) == ["system.fields-missing"]
             assert "host_network_card_count" in report.errors[0].message
+
+
+def test_offline_inferred_from_multistream_and_empty_estimate(tree_builder, logs):
+    t = tree_builder.build(scenarios=("Offline", "MultiStream"))
+    path = os.path.join(t.res, "Offline", "performance", "run_1", "mlperf_log_detail.txt")
+    logs.write_detail_log(path, logs.perf_values(t.rules, "MultiStream", result_mean_query_latency_ns=4_000_000))
+    report = check_submission(t.root, "v3.1")
+    assert report.ok, [str(e) for e in report.errors]
+    off = [r for r in report.results if r.scenario == "Offline"][0]
+    assert off.inferred and off.value == pytest.approx(8 * 1e9 / 4_000_000)
+    _rewrite_perf(t, "MultiStream", logs, effective_scenario="SingleStream", early_stopping_latency_ms=0)
+    assert rules_of(check_submission(t.root, "v3.1")) == ["perf.early-stopping"]

@@ -135,9 +135,13 @@ def metric_of(ctx, log, dir_scenario, effective):
         ("MultiStream", "SingleStream"): ("latency_ms_p99", "early_stopping_latency_ms", 8 / NS_PER_MS),
     }
     if (dir_scenario, effective) == ("Offline", "MultiStream"):
-        mean = _require(ctx, log, "result_mean_latency_ns")
+        # samples per query over the mean *query* latency of the MultiStream run
+        mean = _require(ctx, log, "result_mean_query_latency_ns")
         spq = log.get("effective_samples_per_query", 8)
         return ("samples_per_second", spq * 1e9 / mean if mean else None, True)
+    if (dir_scenario, effective) == ("MultiStream", "SingleStream") and log.get("early_stopping_latency_ms") == 0:
+        ctx.report.error("perf.early-stopping", ctx.rel(log.path), "not enough samples were processed for "
+                         "early stopping to estimate the MultiStream latency inferred from SingleStream")
     name, key, scale = table.get((dir_scenario, effective), (None, None, None))
     if key is None:
         return None
