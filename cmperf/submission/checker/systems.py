@@ -53,7 +53,7 @@ def check_system_desc(ctx, desc, rel, division, submitter, aliases=None):
     if "system_type" in desc and rounds.normalize_system_type(desc["system_type"]) not in rounds.VALID_SYSTEM_TYPES:
         report.error("system.system-type", rel,
                      f"system_type '{desc['system_type']}' is not one of {', '.join(rounds.VALID_SYSTEM_TYPES)}")
-    if "division" in desc and str(desc["division"]).lower() != division:
+    if "division" in desc and desc["division"] != division:   # compared exactly, as the official checker does
         report.error("system.division", rel, f"division '{desc['division']}' does not match the folder '{division}'")
     if "submitter" in desc and str(desc["submitter"]).lower() != submitter.lower():
         report.error("system.submitter", rel,
