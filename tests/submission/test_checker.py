@@ -349,3 +349,8 @@ def test_offline_inferred_from_multistream_and_empty_estimate(tree_builder, logs
     assert off.inferred and off.value == pytest.approx(8 * 1e9 / 4_000_000)
     _rewrite_perf(t, "MultiStream", logs, effective_scenario="SingleStream", early_stopping_latency_ms=0)
     assert rules_of(check_submission(t.root, "v3.1")) == ["perf.early-stopping"]
+
+
+def test_open_model_must_suit_the_system_type(tree_builder):
+    t = tree_builder.build(version="v6.1", system_type="datacenter")
+    assert rules_of(check_submission(t.root, "v6.1")) == ["scenarios.system-type"]

@@ -87,12 +87,14 @@ def scenario_entries(ctx, tree):
 
 
 def check_required_scenarios(ctx, tree, model_path, model, system_type, found):
-    if tree.division == "open" or model is None or not system_type:
+    if model is None or not system_type:
         return
     required = model.required_scenarios.get(system_type)
-    if required is None:
+    if required is None:   # every division: the model must be a benchmark of this system type
         ctx.report.error("scenarios.system-type", ctx.rel(model_path),
                          f"{model.name} is not a {ctx.rules.version} benchmark for system_type '{system_type}'")
+        return
+    if tree.division == "open":   # open may submit any subset of scenarios
         return
     missing = [s for s in required if s not in found]
     if missing:
