@@ -87,7 +87,7 @@ def scenario_entries(ctx, tree):
 
 
 def check_required_scenarios(ctx, tree, model_path, model, system_type, found):
-    if model is None or not system_type:
+    if model is None or system_type not in rounds.VALID_SYSTEM_TYPES:   # a bad system_type is reported already
         return
     required = model.required_scenarios.get(system_type)
     if required is None:   # every division: the model must be a benchmark of this system type
