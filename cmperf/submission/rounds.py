@@ -168,7 +168,9 @@ def get_round(version):
 
 
 def normalize_system_type(value):
-    return ",".join(p.strip() for p in str(value).lower().split(","))
+    """Lower case, no spaces; "edge,datacenter" is the same category as "datacenter,edge"."""
+    parts = [p.strip() for p in str(value).lower().split(",")]
+    return "datacenter,edge" if sorted(parts) == ["datacenter", "edge"] else ",".join(parts)
 
 
 # Inference allowed on edge systems: directory scenario -> effective scenarios it may come from.

@@ -354,3 +354,10 @@ def test_offline_inferred_from_multistream_and_empty_estimate(tree_builder, logs
 def test_open_model_must_suit_the_system_type(tree_builder):
     t = tree_builder.build(version="v6.1", system_type="datacenter")
     assert rules_of(check_submission(t.root, "v6.1")) == ["scenarios.system-type"]
+
+
+def test_edge_datacenter_order_does_not_matter(tree_builder):
+    t = tree_builder.build(division="closed", model="resnet50", system_type="edge,datacenter",
+                           scenarios=("SingleStream", "MultiStream", "Offline", "Server"))
+    report = check_submission(t.root, "v3.1")
+    assert report.ok, [str(e) for e in report.errors]
