@@ -361,3 +361,10 @@ def test_edge_datacenter_order_does_not_matter(tree_builder):
                            scenarios=("SingleStream", "MultiStream", "Offline", "Server"))
     report = check_submission(t.root, "v3.1")
     assert report.ok, [str(e) for e in report.errors]
+
+
+def test_malformed_values_are_reported_not_raised(tree_builder, logs):
+    t = tree_builder.build()
+    _rewrite_perf(t, "Offline", logs, effective_performance_sample_count="lots")
+    report = check_submission(t.root, "v3.1")
+    assert rules_of(report) == ["result.unreadable"] and "TypeError" in report.errors[0].message

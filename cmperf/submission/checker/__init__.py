@@ -36,7 +36,13 @@ def check_submission(root, version, skip_compliance=False, skip_dataset_size_che
         for entry in walk.scenario_entries(ctx, tree):
             model_dirs.add(entry.model_dir)
             count += 1
-            _check_scenario(ctx, entry)
+            try:
+                _check_scenario(ctx, entry)
+            except (TypeError, ValueError, KeyError, OSError) as e:
+                # A malformed value (a string where LoadGen writes a number, ...) must not crash the
+                # checker as the official one does: report it against the result instead.
+                ctx.report.error("result.unreadable", ctx.rel(entry.results_dir),
+                                 f"could not check this result: {type(e).__name__}: {e}")
         walk.check_code_dir(ctx, tree, model_dirs)
     if count == 0:
         # Both official checkers say "looks OK" with Results=0 here: we do not.
