@@ -150,6 +150,7 @@ class Executor:
                 r = hooks.call(module, "preprocess", i, inst.name)
                 skip = bool(r.get("skip"))
                 version = r.get("version", "") or version
+            skip = skip or flags.fake_run   # a fake run prepares the `deps` and stops there
             if not skip:
                 self._run_phase(inst, request, "prehook_deps", env, state, depth, children)
                 _map_env_keys(env, meta.get("env_key_mappings", {}))
@@ -166,7 +167,8 @@ class Executor:
                         self._emit(depth + 1, f"{label or key}: {env[key]}")
             self._check_detected_version(inst, version)
             version = version or inst.version.get("version", "")
-            self._run_phase(inst, request, "post_deps", env, state, depth, children)
+            if not flags.fake_run:
+                self._run_phase(inst, request, "post_deps", env, state, depth, children)
             envs.apply_overrides(env, inst.const)
             envs.merge_state(state, inst.const_state)
             new_env = envs.select_keys(env, list(meta.get("new_env_keys", [])) + request.force_new_env_keys)
