@@ -1,0 +1,108 @@
+"""TensorFlow (SavedModel) and tensorflow-metal (the same, with the Metal plug-in on macOS arm64)."""
+import os
+import platform
+import sys
+from importlib import metadata
+
+from ..errors import BackendUnavailableError, ModelFileError
+from .base import Backend
+
+
+def _is_macos_arm64():
+    return sys.platform == "darwin" and platform.machine() == "arm64"
+
+
+class TensorFlowBackend(Backend):
+    name = "tf"
+    devices = ("cpu", "cuda")
+
+    def __init__(self, device="cpu", threads=None):
+        super().__init__(device, threads)
+        self._check_platform()
+        try:
+            import tensorflow as tf
+        except ImportError as e:
+            raise BackendUnavailableError(
+                f"backend {self.name} needs tensorflow, which is not importable ({e}); "
+                "`pip install tensorflow-cpu` (Linux/Windows) or `pip install tensorflow` (macOS)") from e
+        self.tf = tf
+        if threads:
+            tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        if device == "cpu":
+            tf.config.set_visible_devices([], "GPU")
+        elif not tf.config.list_physical_devices("GPU"):
+            raise BackendUnavailableError(f"tensorflow {tf.__version__} sees no GPU for device {device!r}")
+        self.fn = None
+
+    def _check_platform(self):
+        pass
+
+    @property
+    def version(self):
+        for dist in ("tensorflow", "tensorflow-cpu", "tensorflow-macos"):
+            try:
+                return metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                pass
+        return self.tf.__version__
+
+    def load(self, model_path, input_name=None, output_name=None):
+        self._require_file(model_path, "TF SavedModel directory")
+        if not os.path.isfile(os.path.join(model_path, "saved_model.pb")):
+            raise ModelFileError(f"{model_path!r} is not a TF SavedModel directory (no saved_model.pb)")
+        try:
+            loaded = self.tf.saved_model.load(model_path)
+            fn = loaded.signatures["serving_default"]
+        except Exception as e:
+            raise ModelFileError(f"tensorflow cannot load SavedModel {model_path!r}: {e}") from e
+        self._loaded = loaded  # keep the variables alive
+        self.fn = fn
+        outs = list(fn.structured_outputs)
+        self.output_name = output_name or outs[0]
+        if self.output_name not in outs:
+            raise ModelFileError(f"SavedModel {model_path!r} has no output {self.output_name!r} (has {outs})")
+        self.model_path = model_path
+        return self
+
+    def predict(self, batch):
+        return self.fn(self.tf.constant(batch))[self.output_name].numpy()
+
+    def thread_settings(self):
+        t = self.tf.config.threading
+        return {"threads": self.threads,
+                "intra_op_parallelism_threads": t.get_intra_op_parallelism_threads(),
+                "inter_op_parallelism_threads": t.get_inter_op_parallelism_threads()}
+
+
+class TensorFlowMetalBackend(TensorFlowBackend):
+    """tensorflow + the tensorflow-metal PluggableDevice: wheels exist only for macOS arm64."""
+
+    name = "tensorflow-metal"
+    devices = ("cpu", "metal")
+
+    def __init__(self, device="metal", threads=None):
+        if device == "cpu":
+            device = "metal"  # the point of this backend is the Metal GPU
+        Backend.__init__(self, "metal" if device == "metal" else device, threads)
+        self._check_platform()
+        try:
+            import tensorflow as tf
+            metadata.version("tensorflow-metal")
+        except (ImportError, metadata.PackageNotFoundError) as e:
+            raise BackendUnavailableError(
+                f"backend tensorflow-metal needs tensorflow and tensorflow-metal ({e}); "
+                "`pip install tensorflow tensorflow-metal`") from e
+        self.tf = tf
+        if not tf.config.list_physical_devices("GPU"):
+            raise BackendUnavailableError("tensorflow-metal is installed but tensorflow sees no Metal GPU")
+
+    def _check_platform(self):
+        if not _is_macos_arm64():
+            raise BackendUnavailableError(
+                f"backend tensorflow-metal is macOS arm64 only (tensorflow-metal has no wheels for "
+                f"{sys.platform} {platform.machine()}); use --backend tf or onnxruntime here")
+
+    @property
+    def version(self):
+        return f"{super().version}+metal{metadata.version('tensorflow-metal')}"

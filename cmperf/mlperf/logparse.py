@@ -1,0 +1,157 @@
+"""Parse LoadGen's logs (mlperf_log_summary.txt and the ``:::MLLOG`` detail lines) into a result.
+
+The metric per scenario follows the MLPerf rules: Offline samples/s; Server completed samples/s
+(scheduled is kept too); SingleStream the early-stopping 90th-percentile latency; MultiStream
+the early-stopping 99th-percentile per-query latency (falling back to the measured percentile,
+flagged, when too few queries ran for an estimate). An INVALID run keeps LoadGen's reason.
+"""
+import dataclasses
+import json
+import os
+import re
+
+from .errors import LoadGenError
+
+SUMMARY = "mlperf_log_summary.txt"
+DETAIL = "mlperf_log_detail.txt"
+_SUMMARY_LINE = re.compile(r"^\s*([^:*][^:]*?)\s*:\s*(.*?)\s*$")
+
+
+@dataclasses.dataclass
+class LoadGenResult:
+    scenario: str
+    mode: str
+    validity: str                 # VALID / INVALID (performance); VALID-less accuracy runs say "n/a"
+    metric: str                   # e.g. "samples_per_second", "p90_latency_ms"
+    value: float | None
+    unit: str
+    invalid_reasons: list
+    early_stopping: str
+    seeds: dict
+    settings: dict                # effective_* settings
+    summary: dict                 # raw "key : value" pairs of the summary
+    errors: list                  # MLLOG messages flagged is_error
+    warnings: list
+    loadgen_version: str | None
+    notes: list = dataclasses.field(default_factory=list)
+
+    @property
+    def valid(self):
+        return self.validity == "VALID"
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+def parse_summary(path):
+    pairs, recommendations, section = {}, [], None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            s = line.rstrip("\n")
+            if s.startswith("Recommendations:"):
+                section = "rec"
+                continue
+            if s.startswith("Early Stopping Result:") or s.startswith("===="):
+                section = None
+            if section == "rec":
+                if s.strip().startswith("*"):
+                    recommendations.append(s.strip()[1:].strip())
+                    continue
+                if not s.strip():
+                    section = None
+                continue
+            m = _SUMMARY_LINE.match(s)
+            if m and m.group(2):
+                pairs.setdefault(m.group(1), m.group(2))
+    return pairs, recommendations
+
+
+def parse_detail(path):
+    """All ``:::MLLOG`` entries: (last value per key, error messages, warning messages)."""
+    values, errors, warnings = {}, [], []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            if not line.startswith(":::MLLOG"):
+                continue
+            try:
+                entry = json.loads(line[len(":::MLLOG"):])
+            except json.JSONDecodeError as e:
+                raise LoadGenError(f"{path}:{n}: malformed MLLOG line ({e})") from e
+            key, val, meta = entry.get("key"), entry.get("value"), entry.get("metadata", {})
+            values[key] = val
+            if meta.get("is_error"):
+                errors.append(f"{key}: {val}")
+            elif meta.get("is_warning"):
+                warnings.append(f"{key}: {val}")
+    return values, errors, warnings
+
+
+def _invalid_reasons(d, recommendations):
+    reasons = []
+    why = (d.get("result_invalid_reason") or "").strip()
+    if why:
+        reasons.append(why)
+    checks = (("result_min_duration_met", "min duration not satisfied"),
+              ("result_min_queries_met", "min queries not satisfied"),
+              ("result_perf_constraints_met", "performance constraints (latency) not satisfied"),
+              ("early_stopping_met", "early stopping not satisfied"))
+    for key, text in checks:
+        if d.get(key) is False:
+            if key == "early_stopping_met" and d.get("early_stopping_result"):
+                text += ": " + " ".join(d["early_stopping_result"].split())
+            reasons.append(text)
+    for r in recommendations:
+        if r not in why:
+            reasons.append(r)
+    return reasons
+
+
+def _metric(scenario, d, notes):
+    if scenario == "Offline":
+        return "samples_per_second", d.get("result_samples_per_second"), "samples/s"
+    if scenario == "Server":
+        return "completed_samples_per_second", d.get("result_completed_samples_per_sec"), "samples/s"
+    if scenario == "SingleStream":
+        est, key = d.get("early_stopping_latency_ss"), "result_90.00_percentile_latency_ns"
+        name = "p90_latency_ms"
+    else:
+        est, key = d.get("early_stopping_latency_ms"), "result_99.00_percentile_per_query_latency_ns"
+        name = "p99_latency_ms"
+    if est:
+        return name, est / 1e6, "ms"
+    if d.get(key) is not None:
+        notes.append(f"too few queries for an early-stopping estimate: {name} is the measured percentile")
+        return name, d[key] / 1e6, "ms"
+    return name, None, "ms"
+
+
+def parse_dir(log_dir, mode=None):
+    """Parse the LoadGen logs in ``log_dir`` into a LoadGenResult."""
+    spath, dpath = os.path.join(log_dir, SUMMARY), os.path.join(log_dir, DETAIL)
+    for p in (spath, dpath):
+        if not os.path.isfile(p):
+            raise LoadGenError(f"LoadGen log {p} is missing (the run did not finish)")
+    summary, recommendations = parse_summary(spath)
+    d, errors, warnings = parse_detail(dpath)
+    scenario = d.get("effective_scenario") or summary.get("Scenario")
+    lg_mode = d.get("effective_test_mode") or summary.get("Mode", "")
+    mode = mode or ("accuracy" if "Accuracy" in lg_mode else "performance")
+    notes = []
+    if mode == "accuracy":
+        # LoadGen skips performance statistics in accuracy mode: validity is the accuracy script's job
+        metric, value, unit, validity, reasons = "accuracy", None, "%", "n/a", []
+    else:
+        metric, value, unit = _metric(scenario, d, notes)
+        validity = d.get("result_validity") or summary.get("Result is", "UNKNOWN")
+        reasons = _invalid_reasons(d, recommendations) if validity != "VALID" else []
+    if errors and validity == "VALID":
+        notes.append("LoadGen logged errors: " + "; ".join(errors[:3]))
+    seeds = {k[len("effective_"):]: v for k, v in d.items()
+             if k.startswith("effective_") and k.endswith("_seed")}
+    settings = {k[len("effective_"):]: v for k, v in d.items() if k.startswith("effective_")}
+    return LoadGenResult(
+        scenario=scenario, mode=mode, validity=validity, metric=metric,
+        value=float(value) if value is not None else None, unit=unit, invalid_reasons=reasons,
+        early_stopping=" ".join(str(d.get("early_stopping_result") or "").split()),
+        seeds=seeds, settings=settings, summary=summary, errors=errors, warnings=warnings,
+        loadgen_version=d.get("loadgen_version"), notes=notes)

@@ -1,0 +1,1 @@
+"""Models the project builds itself (no download): the digits MLP and a random-weights ResNet-50."""

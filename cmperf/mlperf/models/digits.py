@@ -1,0 +1,220 @@
+"""digits-mlp: the embedded offline default benchmark.
+
+scikit-learn's bundled 8x8 digits, a deterministic stratified split whose held-out part has at
+least 1024 images (MLPerf's resnet50 performance_sample_count), a small MLP trained with fixed
+seeds, exported to ONNX with onnx.helper (and to a TF SavedModel when tensorflow is importable).
+
+Output directory (written atomically):
+  model.onnx        input "input" float32 [N,64] (pixels / 16), output "scores" float32 [N,10]
+  inputs.npy        held-out inputs, float32 [M,64], already scaled like the model expects
+  labels.npy        held-out true labels, int64 [M] (from the dataset, never from the model)
+  saved_model/      TF SavedModel with the same weights (only when tensorflow is importable)
+  manifest.json     sha256 of every file, split seed, sizes, train/test accuracy, versions
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+from ..errors import BackendUnavailableError, DatasetError
+from ..fsutil import sha256_file, staging_dir
+
+MODEL_NAME = "digits-mlp"
+INPUT_NAME = "input"
+OUTPUT_NAME = "scores"
+NUM_FEATURES = 64
+NUM_CLASSES = 10
+DEFAULT_SEED = 2024
+DEFAULT_TEST_SIZE = 1024
+HIDDEN = 64
+MANIFEST = "manifest.json"
+FILES = ("model.onnx", "inputs.npy", "labels.npy")
+
+
+def load_split(seed=DEFAULT_SEED, test_size=DEFAULT_TEST_SIZE):
+    """Return (x_train, y_train, x_test, y_test) with inputs scaled to [0, 1] as float32."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if test_size < 1024:
+        raise ValueError(f"test_size {test_size} < 1024: MLPerf needs 1024 performance samples")
+    data = load_digits()
+    x = (data.data / 16.0).astype(np.float32)
+    y = data.target.astype(np.int64)
+    if test_size >= len(y) - NUM_CLASSES * 10:
+        raise ValueError(f"test_size {test_size} leaves too few of {len(y)} digits for training")
+    x_tr, x_te, y_tr, y_te = train_test_split(
+        x, y, test_size=test_size, stratify=y, random_state=seed, shuffle=True)
+    return x_tr, y_tr, x_te, y_te
+
+
+def train(x_train, y_train, seed=DEFAULT_SEED):
+    """Train the MLP deterministically; return [(W1, b1), (W2, b2)] as float32 arrays."""
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=(HIDDEN,), activation="relu", solver="adam",
+                        alpha=1e-4, learning_rate_init=1e-3, max_iter=400, tol=1e-6,
+                        n_iter_no_change=400, random_state=seed, shuffle=True)
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(x_train, y_train)
+    if list(clf.classes_) != list(range(NUM_CLASSES)):
+        raise RuntimeError(f"unexpected classes {clf.classes_}")
+    return [(w.astype(np.float32), b.astype(np.float32))
+            for w, b in zip(clf.coefs_, clf.intercepts_)]
+
+
+def forward(layers, x):
+    """Numpy reference of the exported graph (used to check the ONNX export)."""
+    (w1, b1), (w2, b2) = layers
+    h = np.maximum(x @ w1 + b1, 0.0)
+    return h @ w2 + b2
+
+
+def to_onnx(layers, opset=13):
+    """Build the ONNX graph Gemm -> Relu -> Gemm with a dynamic batch dimension."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    (w1, b1), (w2, b2) = layers
+    inits = [numpy_helper.from_array(a, name) for a, name in
+             ((w1, "W1"), (b1, "B1"), (w2, "W2"), (b2, "B2"))]
+    nodes = [
+        helper.make_node("Gemm", [INPUT_NAME, "W1", "B1"], ["hidden"], name="fc1"),
+        helper.make_node("Relu", ["hidden"], ["hidden_relu"], name="relu1"),
+        helper.make_node("Gemm", ["hidden_relu", "W2", "B2"], [OUTPUT_NAME], name="fc2"),
+    ]
+    graph = helper.make_graph(
+        nodes, "digits_mlp",
+        [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, ["N", NUM_FEATURES])],
+        [helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["N", NUM_CLASSES])],
+        initializer=inits)
+    model = helper.make_model(graph, producer_name="cmperf",
+                              opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = min(model.ir_version, 8)  # loadable by older onnxruntime releases too
+    onnx.checker.check_model(model)
+    return model
+
+
+def export_saved_model(layers, path):
+    """Write a TF SavedModel computing the same scores; needs tensorflow importable."""
+    try:
+        import tensorflow as tf
+    except ImportError as e:
+        raise BackendUnavailableError(
+            f"cannot export {MODEL_NAME} to a TF SavedModel: tensorflow is not importable ({e}); "
+            "install it with `pip install tensorflow-cpu` (or tensorflow on macOS arm64)") from e
+    (w1, b1), (w2, b2) = layers
+
+    class DigitsMLP(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w1, self.b1 = tf.Variable(w1), tf.Variable(b1)
+            self.w2, self.b2 = tf.Variable(w2), tf.Variable(b2)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, NUM_FEATURES], tf.float32, name=INPUT_NAME)])
+        def serve(self, x):
+            h = tf.nn.relu(tf.matmul(x, self.w1) + self.b1)
+            return {OUTPUT_NAME: tf.matmul(h, self.w2) + self.b2}
+
+    module = DigitsMLP()
+    tf.saved_model.save(module, path, signatures={"serving_default": module.serve})
+    return tf.__version__
+
+
+def build(out_dir, seed=DEFAULT_SEED, test_size=DEFAULT_TEST_SIZE, tf_export="auto"):
+    """Train and write the digits benchmark into ``out_dir`` atomically; return the manifest.
+
+    tf_export: "auto" (when tensorflow is importable), "yes" (error if not), "no".
+    """
+    import onnx
+    import sklearn
+
+    if tf_export not in ("auto", "yes", "no"):
+        raise ValueError(f"tf_export must be auto, yes or no, not {tf_export!r}")
+    x_tr, y_tr, x_te, y_te = load_split(seed, test_size)
+    layers = train(x_tr, y_tr, seed)
+    train_acc = float((forward(layers, x_tr).argmax(1) == y_tr).mean())
+    test_acc = float((forward(layers, x_te).argmax(1) == y_te).mean())
+    model = to_onnx(layers)
+
+    want_tf = tf_export == "yes"
+    if tf_export == "auto":
+        try:
+            import tensorflow  # noqa: F401
+            want_tf = True
+        except ImportError:
+            want_tf = False
+
+    with staging_dir(out_dir) as tmp:
+        onnx.save(model, os.path.join(tmp, "model.onnx"))
+        np.save(os.path.join(tmp, "inputs.npy"), x_te)
+        np.save(os.path.join(tmp, "labels.npy"), y_te)
+        files = list(FILES)
+        tf_version = None
+        if want_tf:
+            tf_version = export_saved_model(layers, os.path.join(tmp, "saved_model"))
+            for root, _, names in os.walk(os.path.join(tmp, "saved_model")):
+                files += [os.path.relpath(os.path.join(root, n), tmp) for n in names]
+        manifest = {
+            "model": MODEL_NAME,
+            "dataset": "sklearn.datasets.load_digits (8x8, 1797 images)",
+            "split": {"method": "sklearn train_test_split, stratified", "seed": seed,
+                      "train_size": int(len(y_tr)), "test_size": int(len(y_te))},
+            "network": {"layers": [NUM_FEATURES, HIDDEN, NUM_CLASSES], "activation": "relu",
+                        "trainer": "sklearn MLPClassifier(adam)", "seed": seed},
+            "input": {"name": INPUT_NAME, "shape": ["N", NUM_FEATURES], "dtype": "float32",
+                      "preprocessing": "pixel / 16"},
+            "output": {"name": OUTPUT_NAME, "shape": ["N", NUM_CLASSES], "dtype": "float32"},
+            "train_accuracy": train_acc,
+            "test_accuracy_numpy": test_acc,
+            "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__,
+                         "onnx": onnx.__version__, "tensorflow": tf_version},
+            "saved_model": "saved_model" if want_tf else None,
+            "sha256": {f: sha256_file(os.path.join(tmp, f)) for f in files},
+        }
+        with open(os.path.join(tmp, MANIFEST), "w", encoding="utf-8") as f:
+            json.dump(manifest, f, indent=2, sort_keys=True)
+    return manifest
+
+
+def verify(out_dir):
+    """Check a built directory against its manifest; return the manifest or raise DatasetError."""
+    mpath = os.path.join(out_dir, MANIFEST)
+    if not os.path.isfile(mpath):
+        raise DatasetError(f"{MODEL_NAME} directory {out_dir!r} has no {MANIFEST}; "
+                           f"build it with `python -m cmperf.mlperf.models.digits --out {out_dir}`")
+    with open(mpath, encoding="utf-8") as f:
+        manifest = json.load(f)
+    for name, digest in manifest["sha256"].items():
+        p = os.path.join(out_dir, name)
+        if not os.path.isfile(p):
+            raise DatasetError(f"{p} listed in {mpath} is missing")
+        if sha256_file(p) != digest:
+            raise DatasetError(f"{p} does not match the sha256 in {mpath} (modified or corrupt)")
+    return manifest
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", required=True, help="output directory (replaced atomically)")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--test-size", type=int, default=DEFAULT_TEST_SIZE)
+    ap.add_argument("--tf", choices=("auto", "yes", "no"), default="auto",
+                    help="also export a TF SavedModel")
+    a = ap.parse_args(argv)
+    try:
+        m = build(a.out, a.seed, a.test_size, a.tf)
+    except (BackendUnavailableError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps({k: m[k] for k in ("split", "train_accuracy", "test_accuracy_numpy")}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Dataset preprocessing into the harness's in-memory format (inputs.npy + labels.npy)."""

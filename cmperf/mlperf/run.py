@@ -1,0 +1,246 @@
+"""The MLPerf run: user.conf -> one LoadGen process per mode -> accuracy -> results dir -> table.
+
+  python -m cmperf.mlperf.run --model digits-mlp --backend onnxruntime --scenario Offline \
+      --mode both --run-style test --test-query-count 100 --results-dir RESULTS
+
+This is what the run-mlperf CM scripts call. Each LoadGen test runs in its own subprocess
+(``python -m cmperf.mlperf.harness``); logs are staged and renamed into
+``<results>/<sut>/<model>/<scenario>/{performance/run_1,accuracy}``.
+"""
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+
+from . import layout, logparse, registry, results_writer, table, user_conf
+from .errors import ConfigError, LoadGenError, MlperfError, UnknownChoiceError
+from .fsutil import write_json_atomic, write_text_atomic
+
+IMPLEMENTATIONS = ("reference",)
+
+
+def _parse(argv):
+    ap = argparse.ArgumentParser(prog="python -m cmperf.mlperf.run", description=__doc__.split("\n")[0])
+    ap.add_argument("--model", default="digits-mlp")
+    ap.add_argument("--implementation", default="reference")
+    ap.add_argument("--backend", default="onnxruntime")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--scenario", default="Offline", help="one scenario or a comma list")
+    ap.add_argument("--mode", default="both", choices=("performance", "accuracy", "both"))
+    ap.add_argument("--run-style", default="test", choices=user_conf.RUN_STYLES)
+    ap.add_argument("--test-query-count", type=int)
+    ap.add_argument("--target-qps", type=float)
+    ap.add_argument("--target-latency", type=float, help="ms")
+    ap.add_argument("--samples-per-query", type=int, help="MultiStream")
+    ap.add_argument("--performance-sample-count", type=int)
+    ap.add_argument("--min-duration", type=int, help="ms")
+    ap.add_argument("--max-duration", type=int, help="ms")
+    ap.add_argument("--min-query-count", type=int)
+    ap.add_argument("--max-query-count", type=int)
+    ap.add_argument("--fast-factor", type=float, default=5)
+    ap.add_argument("--batch-size", type=int, default=1)
+    ap.add_argument("--threads", type=int)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--results-dir", required=True)
+    ap.add_argument("--hw-name", default="default")
+    ap.add_argument("--run-config", default="default_config")
+    ap.add_argument("--dataset-dir")
+    ap.add_argument("--model-path")
+    ap.add_argument("--mlperf-conf")
+    ap.add_argument("--python", default=sys.executable,
+                    help="interpreter for the harness (e.g. the deepsparse virtualenv's python)")
+    ap.add_argument("--rerun", action="store_true", help="run again even if logs exist")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per LoadGen process")
+    ap.add_argument("--json", action="store_true", help="print the records as JSON after the table")
+    return ap.parse_args(argv)
+
+
+def _harness_cmd(a, scenario, mode, conf_path, out_dir):
+    cmd = [a.python, "-m", "cmperf.mlperf.harness", "--model", a.model, "--backend", a.backend,
+           "--device", a.device, "--scenario", scenario, "--mode", mode, "--user-conf", conf_path,
+           "--output-dir", out_dir, "--batch-size", str(a.batch_size), "--workers", str(a.workers)]
+    for flag, val in (("--threads", a.threads), ("--dataset-dir", a.dataset_dir),
+                      ("--model-path", a.model_path), ("--mlperf-conf", a.mlperf_conf),
+                      ("--performance-sample-count", a.performance_sample_count)):
+        if val is not None:
+            cmd += [flag, str(val)]
+    return cmd
+
+
+def _run_harness(cmd, cwd, timeout):
+    env = dict(os.environ)
+    pkg_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    try:
+        p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise LoadGenError(f"LoadGen run exceeded {timeout} s: {' '.join(cmd)}") from e
+    if p.returncode != 0:
+        tail = (p.stderr or p.stdout or "").strip().splitlines()[-15:]
+        msg = "\n  ".join(tail)
+        if p.returncode == 2 and tail and tail[-1].startswith("error: "):
+            raise ConfigError(tail[-1][len("error: "):])
+        raise LoadGenError(f"LoadGen run failed (rc {p.returncode}): {shlex.join(cmd)}\n  {msg}")
+    return p
+
+
+def run_one(a, spec, scenario, mode, conf_text, command_line):
+    """One LoadGen process for one mode; returns the record (and commits its dir)."""
+    staging = results_writer.new_staging_dir(a.results_dir, f"{spec['name']}-{scenario}-{mode}")
+    try:
+        conf_path = os.path.join(staging, "user.conf")
+        write_text_atomic(conf_path, conf_text)
+        cmd = _harness_cmd(a, scenario, mode, conf_path, staging)
+        _run_harness(cmd, staging, a.timeout)
+        with open(os.path.join(staging, "run.json"), encoding="utf-8") as f:
+            info = json.load(f)
+        result = logparse.parse_dir(staging, mode)
+        accuracy = None
+        if mode == "accuracy":
+            from .accuracy import imagenet
+            labels = os.path.join(info["dataset_dir"], "labels.npy") if info.get("dataset_dir") else None
+            if labels is None or not os.path.isfile(labels):
+                raise ConfigError(f"no labels.npy next to the dataset of {spec['name']} for accuracy")
+            top = imagenet.top1(os.path.join(staging, "mlperf_log_accuracy.json"),
+                                imagenet.load_labels(labels), info.get("response_dtype", "int32"))
+            imagenet.write_accuracy_txt(top, os.path.join(staging, "accuracy.txt"))
+            accuracy = top.accuracy
+            result.validity = "VALID" if top.total == info["qsl"]["total_count"] else "INVALID"
+            if not result.valid:
+                result.invalid_reasons = [f"accuracy log covers {top.total} of {info['qsl']['total_count']} samples"]
+        # the staged run is complete: the files that are removed here are staging-only helpers
+        info["result"] = result.to_dict()
+        info["accuracy"] = accuracy
+        info["orchestrator_command"] = command_line
+        write_json_atomic(os.path.join(staging, "run.json"), info)
+        b = info["backend"]
+        sut = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, b["version"], a.run_config)
+        final = results_writer.commit_mode_dir(staging, a.results_dir, sut, spec["name"], scenario, mode)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {"model": spec["name"], "sut": sut, "dir": final, "result": info["result"],
+            "accuracy": accuracy, "info": info, "harness_command": cmd}
+
+
+def _existing_record(a, spec, scenario, mode):
+    """A finished earlier run of this exact SUT/model/scenario/mode, or None."""
+    root = a.results_dir
+    if not os.path.isdir(root):
+        return None
+    prefix = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, "X", a.run_config)
+    head, tail = prefix.split("-vX-")
+    for sut in sorted(os.listdir(root)):
+        if not (sut.startswith(head + "-v") and sut.endswith("-" + tail)):
+            continue
+        d = layout.mode_dir(root, sut, spec["name"], scenario, mode)
+        rj = os.path.join(d, "run.json")
+        if os.path.isfile(rj) and os.path.isfile(os.path.join(d, logparse.SUMMARY)):
+            with open(rj, encoding="utf-8") as f:
+                info = json.load(f)
+            if "result" in info:
+                return {"model": spec["name"], "sut": sut, "dir": d, "result": info["result"],
+                        "accuracy": info.get("accuracy"), "info": info, "harness_command": info["command"],
+                        "reused": True}
+    return None
+
+
+def _measurements(spec, info):
+    m = dict(spec.get("measurements", {}))
+    m.update(model=spec["name"], mlperf_model=spec.get("mlperf_model"),
+             model_mapping={spec["name"]: spec["mlperf_model"]} if spec["name"] != spec.get("loadgen_name") else None,
+             starting_weights_sha256=info.get("model_sha256"), dataset=spec.get("dataset"),
+             dataset_dir=info.get("dataset_dir"), performance_only=bool(spec.get("performance_only")))
+    manifest = os.path.join(info.get("dataset_dir") or "", "manifest.json")
+    if info.get("dataset_dir") and os.path.isfile(manifest):
+        with open(manifest, encoding="utf-8") as f:
+            man = json.load(f)
+        m["dataset_manifest"] = {k: man.get(k) for k in ("split", "train_accuracy", "sha256")}
+    return m
+
+
+def _sut_facts(a, sut, info):
+    h = info["host"]
+    return {"system_name": sut, "hardware_name": a.hw_name, "implementation": a.implementation,
+            "device": a.device, "framework": a.backend, "framework_version": info["backend"]["version"],
+            "run_config": a.run_config,
+            "host_processor_model_name": h["host_processor_model_name"],
+            "host_processor_core_count": h["host_processor_core_count"],
+            "host_processors_per_node": h["host_processors_per_node"],
+            "host_memory_capacity": h["host_memory_capacity"], "operating_system": h["operating_system"],
+            "accelerator_model_name": "N/A" if a.device == "cpu" else a.device,
+            "accelerators_per_node": 0 if a.device == "cpu" else 1,
+            "python_version": h["python_version"], "loadgen_version": info["loadgen_version"]}
+
+
+def run(argv=None, out=sys.stdout):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    a = _parse(argv)
+    if a.implementation not in IMPLEMENTATIONS:
+        raise UnknownChoiceError("implementation", a.implementation, IMPLEMENTATIONS)
+    spec = registry.harness_spec(a.model)
+    from .backends import BACKENDS, DEVICES
+    if a.backend not in BACKENDS:
+        raise UnknownChoiceError("backend", a.backend, BACKENDS)
+    if a.device not in DEVICES:
+        raise UnknownChoiceError("device", a.device, DEVICES)
+    scenarios = [registry.check_scenario(s.strip()) for s in a.scenario.split(",") if s.strip()]
+    modes = ["performance", "accuracy"] if a.mode == "both" else [a.mode]
+    if spec.get("performance_only") and "accuracy" in modes:
+        if a.mode == "accuracy":
+            raise ConfigError(f"model {spec['name']} is performance-only (random weights): no accuracy mode")
+        modes = ["performance"]
+    os.makedirs(a.results_dir, exist_ok=True)
+    a.results_dir = os.path.abspath(a.results_dir)
+    if a.dataset_dir:
+        a.dataset_dir = os.path.abspath(a.dataset_dir)
+    if a.model_path:
+        a.model_path = os.path.abspath(a.model_path)
+    if spec["name"] == "digits-mlp":  # build once here, not racing in each harness process
+        from .assets import digits_dir
+        a.dataset_dir = digits_dir(a.dataset_dir)
+    command_line = shlex.join([sys.executable, "-m", "cmperf.mlperf.run"] + argv)
+
+    records = []
+    for scenario in scenarios:
+        conf_text = user_conf.generate(
+            spec["loadgen_name"], scenario, a.run_style, target_qps=a.target_qps,
+            target_latency_ms=a.target_latency, test_query_count=a.test_query_count,
+            samples_per_query=a.samples_per_query, performance_sample_count=a.performance_sample_count,
+            min_duration_ms=a.min_duration, max_duration_ms=a.max_duration,
+            min_query_count=a.min_query_count, max_query_count=a.max_query_count, fast_factor=a.fast_factor)
+        harness_cmds = {}
+        for mode in modes:
+            rec = None if a.rerun else _existing_record(a, spec, scenario, mode)
+            if rec is None:
+                rec = run_one(a, spec, scenario, mode, conf_text, command_line)
+            harness_cmds[mode] = rec["harness_command"]
+            records.append(rec)
+        info = records[-1]["info"]
+        sut = records[-1]["sut"]
+        results_writer.write_sut_info(a.results_dir, sut, _sut_facts(a, sut, info))
+        results_writer.write_measurements(a.results_dir, sut, spec["name"], scenario, _measurements(spec, info))
+        results_writer.write_readme(a.results_dir, sut, spec["name"], scenario, command_line, harness_cmds,
+                                    results_writer.resolved_versions({f"backend {a.backend}": info["backend"]["version"],
+                                                                      "loadgen (detail log)": info["loadgen_version"]}))
+    print(table.render(records), file=out)
+    if a.json:
+        print(json.dumps([{k: r[k] for k in ("model", "sut", "dir", "result", "accuracy")} for r in records],
+                         indent=2), file=out)
+    return records
+
+
+def main(argv=None):
+    try:
+        run(argv)
+    except MlperfError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

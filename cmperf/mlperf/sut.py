@@ -1,0 +1,167 @@
+"""Systems under test for LoadGen's four scenarios, on top of any Backend.
+
+Offline: the one big query is split into batches on a worker thread.
+SingleStream: inference inline in LoadGen's issue callback (lowest latency).
+MultiStream: each query (samples_per_query samples) inline, in batches.
+Server: a pool of worker threads; each takes queued samples and batches what is waiting.
+
+Responses carry the predicted class index as int32, as the imagenet accuracy script reads them.
+"""
+import queue
+import threading
+
+import numpy as np
+
+RESPONSE_DTYPE = np.int32
+
+
+class Postprocess:
+    """Model output -> class indices (int32), undoing the model's label offset."""
+
+    def __init__(self, output_kind, label_offset=0):
+        if output_kind not in ("scores", "argmax"):
+            raise ValueError(f"unknown output kind {output_kind!r}")
+        self.kind, self.offset = output_kind, int(label_offset)
+
+    def __call__(self, out):
+        out = np.asarray(out)
+        if self.kind == "scores":
+            cls = out.reshape(len(out), -1).argmax(axis=1)
+        else:
+            cls = out.reshape(len(out))
+        if self.offset:
+            cls = cls - self.offset
+        return cls.astype(RESPONSE_DTYPE, copy=False)
+
+
+class BaseSUT:
+    """LoadGen's "fast" SUT interface: queries arrive as (response ids, sample indices) lists,
+    which saves building a QuerySample object per sample (this matters for small models)."""
+
+    def __init__(self, lg, backend, qsl, postprocess, batch_size=1):
+        self.lg, self.backend, self.qsl, self.post = lg, backend, qsl, postprocess
+        self.batch_size = max(1, int(batch_size))
+        self.errors = []
+        self.samples_done = 0
+        self._Response = lg.QuerySampleResponse
+        self._complete = lg.QuerySamplesComplete
+
+    def _run_and_complete(self, ids, indices):
+        """Infer one batch and report it to LoadGen."""
+        n = len(ids)
+        try:
+            preds = self.post(self.backend.predict(self.qsl.batch(indices)))
+            if len(preds) != n:
+                raise RuntimeError(f"backend returned {len(preds)} results for {n} samples")
+        except Exception as e:  # report, but keep LoadGen's bookkeeping consistent
+            self.errors.append(repr(e))
+            preds = np.full(n, -1, RESPONSE_DTYPE)
+        preds = np.ascontiguousarray(preds)
+        size = preds.itemsize
+        addrs = range(preds.ctypes.data, preds.ctypes.data + n * size, size)
+        self._complete(list(map(self._Response, ids, addrs, [size] * n)))  # LoadGen copies the data
+        self.samples_done += n
+
+    def issue_queries(self, ids, indices):
+        raise NotImplementedError
+
+    def flush_queries(self):
+        pass
+
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
+
+class SingleStreamSUT(BaseSUT):
+    def issue_queries(self, ids, indices):
+        self._run_and_complete(ids, indices)
+
+
+class MultiStreamSUT(BaseSUT):
+    def issue_queries(self, ids, indices):
+        bs = self.batch_size
+        for i in range(0, len(ids), bs):
+            self._run_and_complete(ids[i:i + bs], indices[i:i + bs])
+
+
+class OfflineSUT(BaseSUT):
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.queue = queue.Queue()
+        self.thread = threading.Thread(target=self._work, name="offline-worker", daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def issue_queries(self, ids, indices):
+        self.queue.put((ids, indices))  # return at once: LoadGen's clock keeps running
+
+    def _work(self):
+        bs = self.batch_size
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            ids, indices = item
+            indices = np.asarray(indices, dtype=np.int64)
+            for i in range(0, len(ids), bs):
+                self._run_and_complete(ids[i:i + bs], indices[i:i + bs])
+
+    def stop(self):
+        self.queue.put(None)
+        self.thread.join()
+
+
+class ServerSUT(BaseSUT):
+    def __init__(self, *a, workers=1, **kw):
+        super().__init__(*a, **kw)
+        self.queue = queue.Queue()
+        self.threads = [threading.Thread(target=self._work, name=f"server-worker-{i}", daemon=True)
+                        for i in range(max(1, int(workers)))]
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def issue_queries(self, ids, indices):
+        for item in zip(ids, indices):
+            self.queue.put(item)
+
+    def _work(self):
+        bs = self.batch_size
+        while True:
+            first = self.queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < bs:  # batch only what is already waiting: never delay a query
+                try:
+                    item = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self.queue.put(None)  # leave the stop signal for this thread's next loop
+                    break
+                batch.append(item)
+            ids, indices = zip(*batch)
+            self._run_and_complete(list(ids), list(indices))
+
+    def stop(self):
+        for _ in self.threads:
+            self.queue.put(None)
+        for t in self.threads:
+            t.join()
+
+
+SUTS = {"Offline": OfflineSUT, "SingleStream": SingleStreamSUT, "MultiStream": MultiStreamSUT,
+        "Server": ServerSUT}
+
+
+def make_sut(scenario, lg, backend, qsl, postprocess, batch_size=1, workers=1):
+    cls = SUTS[scenario]
+    if cls is ServerSUT:
+        return cls(lg, backend, qsl, postprocess, batch_size, workers=workers)
+    return cls(lg, backend, qsl, postprocess, batch_size)

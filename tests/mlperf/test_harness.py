@@ -1,0 +1,145 @@
+"""Real LoadGen tests of digits-mlp, each in its own process."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from cmperf.mlperf import logparse
+from cmperf.mlperf.accuracy import imagenet
+
+SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
+
+
+def _harness(run_module, tmp_path, digits_dir, conf, scenario, mode, *extra, cwd=None):
+    out = tmp_path / f"{scenario}-{mode}"
+    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--backend", "onnxruntime",
+                   "--scenario", scenario, "--mode", mode, "--user-conf", conf, "--output-dir", out,
+                   "--dataset-dir", digits_dir, "--threads", 1, *extra, cwd=cwd or tmp_path)
+    return p, out
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_performance_run_in_every_scenario(scenario, run_module, tmp_path, digits_dir, user_conf_file):
+    conf = user_conf_file(scenario, test_query_count=32, target_qps=2000)
+    p, out = _harness(run_module, tmp_path, digits_dir, conf, scenario, "performance", "--batch-size", 4)
+    assert p.returncode == 0, p.stderr
+    r = logparse.parse_dir(str(out))
+    assert r.scenario == scenario and r.mode == "performance"
+    assert r.value and r.value > 0
+    assert r.validity in ("VALID", "INVALID") and (r.valid or r.invalid_reasons)
+    assert r.seeds["qsl_rng_seed"] != 0  # mlperf.conf was loaded before user.conf
+    info = json.loads((out / "run.json").read_text())
+    assert info["backend"]["backend"] == "onnxruntime" and info["batch_size"] == 4
+    assert info["inference_error_count"] == 0
+    assert (out / "user.conf").read_text() == open(conf).read()
+    expected = {"Offline": 32, "SingleStream": 32, "MultiStream": 32 * 8, "Server": 32}[scenario]
+    assert info["samples_completed"] == expected
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_accuracy_run_in_every_scenario(scenario, run_module, tmp_path, digits_dir, user_conf_file):
+    conf = user_conf_file(scenario, test_query_count=16, target_qps=4000)
+    p, out = _harness(run_module, tmp_path, digits_dir, conf, scenario, "accuracy", "--batch-size", 8)
+    assert p.returncode == 0, p.stderr
+    labels = np.load(os.path.join(digits_dir, "labels.npy"))
+    r = imagenet.top1(str(out / "mlperf_log_accuracy.json"), labels)
+    assert r.total == len(labels) >= 1024
+    assert r.accuracy > 90.0
+
+
+def test_invalid_run_is_reported_with_loadgens_reason(run_module, tmp_path, digits_dir):
+    conf = tmp_path / "invalid.conf"
+    # a 5 s minimum duration that 50 samples at an expected 1 qps can never fill
+    conf.write_text("resnet50.Offline.target_qps = 1\nresnet50.Offline.min_duration = 5000\n"
+                    "resnet50.Offline.min_query_count = 50\nresnet50.Offline.max_query_count = 50\n")
+    p, out = _harness(run_module, tmp_path, digits_dir, str(conf), "Offline", "performance")
+    assert p.returncode == 0, p.stderr
+    r = logparse.parse_dir(str(out))
+    assert r.validity == "INVALID" and not r.valid
+    assert "min duration not satisfied" in r.invalid_reasons
+    assert any("Increase expected QPS" in x for x in r.invalid_reasons)
+
+
+def test_stray_audit_config_is_refused(run_module, tmp_path, digits_dir, user_conf_file):
+    (tmp_path / "audit.config").write_text("*.*.mode = 2\n")
+    p, out = _harness(run_module, tmp_path, digits_dir, user_conf_file("Offline"), "Offline", "performance")
+    assert p.returncode == 2 and "audit.config" in p.stderr and "compliance" in p.stderr
+    assert not out.exists()
+
+
+def test_explicit_audit_config_is_used(run_module, tmp_path, digits_dir, user_conf_file):
+    audit = tmp_path / "TEST04-audit.config"
+    audit.write_text("*.*.performance_issue_same = 1\n*.*.performance_issue_same_index = 3\n")
+    p, out = _harness(run_module, tmp_path, digits_dir, user_conf_file("Offline", test_query_count=8),
+                      "Offline", "performance", "--audit-conf", audit, cwd=tmp_path / "..")
+    assert p.returncode == 0, p.stderr
+    assert logparse.parse_dir(str(out)).settings["performance_issue_same"] is True
+
+
+@pytest.mark.parametrize("args,pattern", [
+    (["--model", "resnet51"], "unknown model 'resnet51'; choices:.*digits-mlp"),
+    (["--model", "retinanet"], "harness not implemented yet for retinanet"),
+    (["--scenario", "Batch"], "unknown scenario 'Batch'; choices: MultiStream, Offline"),
+    (["--backend", "mxnet"], "unknown backend 'mxnet'; choices:.*onnxruntime"),
+    (["--device", "fpga"], "unknown device 'fpga'; choices: cpu"),
+    (["--mode", "accuracy", "--model", "resnet50-random"], "performance-only"),
+])
+def test_bad_choices(args, pattern, run_module, tmp_path, digits_dir, user_conf_file):
+    import re
+    base = {"--model": "digits-mlp", "--scenario": "Offline", "--mode": "performance", "--backend": "onnxruntime"}
+    for k, v in zip(args[::2], args[1::2]):
+        base[k] = v
+    flat = [x for kv in base.items() for x in kv]
+    p = run_module("cmperf.mlperf.harness", *flat, "--user-conf", user_conf_file("Offline"),
+                   "--output-dir", tmp_path / "out", "--dataset-dir", digits_dir, cwd=tmp_path)
+    assert p.returncode == 2
+    assert re.search(pattern, p.stderr), p.stderr
+
+
+def test_missing_dataset_dir(run_module, tmp_path, user_conf_file):
+    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
+                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
+                   "--dataset-dir", tmp_path / "no-such-dir", cwd=tmp_path)
+    assert p.returncode == 2 and "no-such-dir" in p.stderr and "does not exist" in p.stderr
+
+
+def test_corrupt_model_file(run_module, tmp_path, digits_dir, user_conf_file):
+    bad = tmp_path / "model.onnx"
+    bad.write_bytes(b"garbage" * 10)
+    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
+                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
+                   "--dataset-dir", digits_dir, "--model-path", bad, cwd=tmp_path)
+    assert p.returncode == 2 and str(bad) in p.stderr
+
+
+def test_one_loadgen_test_per_process(monkeypatch):
+    from cmperf.mlperf import loadgen_runner
+    from cmperf.mlperf.errors import LoadGenError
+    monkeypatch.setattr(loadgen_runner, "_TEST_RAN", True)
+    with pytest.raises(LoadGenError, match="one LoadGen test per process"):
+        loadgen_runner.run_test(None, None, None, None, "/nonexistent", None)
+
+
+def test_server_worker_pool_with_batching(run_module, tmp_path, digits_dir, user_conf_file):
+    conf = user_conf_file("Server", test_query_count=64, target_qps=3000)
+    p, out = _harness(run_module, tmp_path, digits_dir, conf, "Server", "accuracy",
+                      "--batch-size", 4, "--workers", 2)
+    assert p.returncode == 0, p.stderr
+    info = json.loads((out / "run.json").read_text())
+    assert info["server_workers"] == 2 and info["samples_completed"] == 1024
+    r = imagenet.top1(str(out / "mlperf_log_accuracy.json"), np.load(os.path.join(digits_dir, "labels.npy")))
+    assert r.total == 1024 and r.accuracy > 90
+
+
+def test_old_loadgen_needs_an_mlperf_conf(monkeypatch, tmp_path):
+    from cmperf.mlperf import loadgen_runner
+    from cmperf.mlperf.errors import ConfigError
+    conf = tmp_path / "user.conf"
+    conf.write_text("resnet50.Offline.target_qps = 1\n")
+    monkeypatch.setattr(loadgen_runner, "loadgen_version", lambda: "4.0.1")
+    lg = loadgen_runner.import_loadgen()
+    with pytest.raises(ConfigError, match="no built-in mlperf.conf"):
+        loadgen_runner.build_settings(lg, str(conf), "resnet50", "Offline", "performance")
+    with pytest.raises(ConfigError, match="user.conf .*missing.conf"):
+        loadgen_runner.build_settings(lg, str(tmp_path / "missing.conf"), "resnet50", "Offline", "performance")

@@ -1,0 +1,92 @@
+"""The whole run: user.conf -> LoadGen processes -> accuracy -> results layout -> table."""
+import io
+import json
+import os
+
+import pytest
+
+from cmperf.mlperf import run as mlrun
+from cmperf.mlperf.errors import ConfigError, LoadGenError
+
+
+def _args(results, digits_dir, *extra):
+    return ["--model", "digits-mlp", "--backend", "onnxruntime", "--results-dir", str(results),
+            "--dataset-dir", digits_dir, "--test-query-count", "20", "--threads", "1", *extra]
+
+
+def test_end_to_end_layout_and_table(tmp_path, digits_dir):
+    out = io.StringIO()
+    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline"), out=out)
+    assert [r["result"]["mode"] for r in recs] == ["performance", "accuracy"]
+    sut = recs[0]["sut"]
+    assert sut.startswith("default-reference-cpu-onnxruntime-v") and sut.endswith("-default_config")
+    base = tmp_path / "res" / sut
+    info = json.loads((base / "cm-sut-info.json").read_text())
+    assert info["framework"] == "onnxruntime" and info["host_processor_core_count"] >= 1
+    sc = base / "digits-mlp" / "offline"
+    for f in ("mlperf_log_summary.txt", "mlperf_log_detail.txt", "user.conf", "run.json"):
+        assert (sc / "performance" / "run_1" / f).is_file()
+        assert (sc / "accuracy" / f).is_file()
+    acc = (sc / "accuracy" / "accuracy.txt").read_text().splitlines()
+    assert acc[0].startswith("accuracy=") and acc[1].startswith("hash=")
+    assert float(acc[0].split("=")[1].split("%")[0]) > 90
+    m = json.loads((sc / "measurements.json").read_text())
+    for k in ("input_data_types", "retraining", "starting_weights_filename", "weight_data_types",
+              "weight_transformations"):
+        assert m[k]
+    assert m["model_mapping"] == {"digits-mlp": "resnet"}
+    readme = (sc / "README.md").read_text()
+    assert "cmperf.mlperf.run" in readme and "mlcommons-loadgen" in readme
+    run_json = json.loads((sc / "performance" / "run_1" / "run.json").read_text())
+    assert run_json["result"]["metric"] == "samples_per_second" and run_json["threads"] == 1
+    table = out.getvalue()
+    assert "digits-mlp" in table and "Offline" in table and "%" in table
+    assert not (tmp_path / "res" / ".staging").exists()
+
+
+def test_rerun_replaces_old_logs_and_default_reuses_them(tmp_path, digits_dir):
+    res = tmp_path / "res"
+    a = _args(res, digits_dir, "--scenario", "SingleStream", "--mode", "performance")
+    rec = mlrun.run(a, out=io.StringIO())[0]
+    marker = os.path.join(rec["dir"], "stale-from-old-run.txt")
+    open(marker, "w").close()
+    again = mlrun.run(a, out=io.StringIO())[0]
+    assert again.get("reused") and os.path.exists(marker)  # existing logs are kept without --rerun
+    mlrun.run(a + ["--rerun"], out=io.StringIO())
+    assert not os.path.exists(marker)  # a rerun never mixes old and new files
+
+
+def test_interrupted_run_leaves_old_results_intact(tmp_path, digits_dir):
+    res = tmp_path / "res"
+    a = _args(res, digits_dir, "--scenario", "Server", "--mode", "performance", "--target-qps", "2000")
+    rec = mlrun.run(a, out=io.StringIO())[0]
+    before = sorted(os.listdir(rec["dir"]))
+    summary = open(os.path.join(rec["dir"], "mlperf_log_summary.txt")).read()
+    # 2000 queries at 1 qps cannot finish in 3 s: the LoadGen process is killed mid-run
+    slow = _args(res, digits_dir, "--scenario", "Server", "--mode", "performance", "--target-qps", "1",
+                 "--rerun", "--timeout", "3")
+    slow[slow.index("--test-query-count") + 1] = "2000"
+    with pytest.raises(LoadGenError, match="exceeded 3"):
+        mlrun.run(slow, out=io.StringIO())
+    assert sorted(os.listdir(rec["dir"])) == before
+    assert open(os.path.join(rec["dir"], "mlperf_log_summary.txt")).read() == summary
+    assert not (res / ".staging").exists() or not os.listdir(res / ".staging")
+
+
+def test_invalid_result_is_shown_in_the_table(tmp_path, digits_dir):
+    out = io.StringIO()
+    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline", "--mode", "performance",
+                           "--min-duration", "4000"), out=out)
+    assert recs[0]["result"]["validity"] == "INVALID"
+    assert "INVALID" in out.getvalue() and "min duration not satisfied" in out.getvalue()
+
+
+def test_performance_only_model_refuses_accuracy(tmp_path):
+    with pytest.raises(ConfigError, match="performance-only"):
+        mlrun.run(["--model", "resnet50-random", "--mode", "accuracy", "--results-dir", str(tmp_path)],
+                  out=io.StringIO())
+
+
+def test_cli_error_exit_code(tmp_path, run_module):
+    p = run_module("cmperf.mlperf.run", "--model", "rnnt", "--results-dir", tmp_path)
+    assert p.returncode == 2 and "harness not implemented yet for rnnt" in p.stderr
