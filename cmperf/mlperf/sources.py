@@ -135,16 +135,19 @@ def inference_layout(root):
 # CM_PACKAGE_URL, CM_DOWNLOAD_CHECKSUM (md5, when known) and CM_ML_MODEL_FILE; the
 # download-and-extract prehook dependency publishes the file as CM_ML_MODEL_FILE_WITH_PATH.
 
-def official_choices(variations):
-    """'_a,_b' strings of the variation keys that carry an official file (for error messages)."""
+def official_choices(script_dir):
+    """'_a,_b' strings of the script's variation keys that carry an official file (for errors)."""
+    import yaml
+    with open(os.path.join(script_dir, "_cm.yaml"), encoding="utf-8") as f:
+        variations = yaml.safe_load(f).get("variations") or {}
     out = []
-    for key, body in (variations or {}).items():
+    for key, body in variations.items():
         if (body or {}).get("env", {}).get("CM_PACKAGE_URL"):
             out.append(",".join("_" + k for k in key.split(",")))
     return sorted(out)
 
 
-def model_source(env, title, variations):
+def model_source(env, title):
     """Decide where the model comes from, before anything is downloaded.
 
     --model_path: verified against the official md5 and used in place. Otherwise the variations
@@ -157,7 +160,7 @@ def model_source(env, title, variations):
         return "local"
     if not env.get("CM_PACKAGE_URL"):
         raise ModelFileError(f"there is no official {what} file; choose one of: "
-                             f"{'; '.join(official_choices(variations))} (or pass --model_path=FILE)")
+                             f"{'; '.join(official_choices(env['CM_TMP_CURRENT_SCRIPT_PATH']))} (or pass --model_path=FILE)")
     download_source(env, "CM_ML_MODEL_DOWNLOAD_URL", "CM_ML_MODEL_SOURCE_URL")
     return "download"
 

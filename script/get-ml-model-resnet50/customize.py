@@ -20,7 +20,7 @@ def preprocess(i):
             f"seeded random weights (seed {env['CM_ML_MODEL_RANDOM_SEED']}), performance only"
         env["CM_ML_MODEL_OUTPUT_LAYER_NAME"] = resnet50_random.SOFTMAX_NAME
         return
-    sources.model_source(env, "ResNet-50", i["meta"].get("variations"))
+    sources.model_source(env, "ResNet-50")
 
 
 @sources.hook
