@@ -183,3 +183,19 @@ def model_outputs(env):
     if not env.get("CM_ML_MODEL_STARTING_WEIGHTS_FILENAME"):
         # upstream records the official URL (even when a mirror or a local copy was used)
         env["CM_ML_MODEL_STARTING_WEIGHTS_FILENAME"] = env.get("CM_PACKAGE_URL") or os.path.basename(path)
+
+
+# --------------------------------------------------------------- get-dataset-* scripts
+def dataset_source(env, title):
+    """Check a --from copy (clear error naming the dataset), else choose the download URL.
+
+    The download-and-extract prehook dependency then takes the --from file (it reads
+    CM_DOWNLOAD_LOCAL_FILE_PATH) or downloads CM_DATASET_SOURCE_URL, md5 checked either way.
+    """
+    md5 = env.get("CM_DOWNLOAD_CHECKSUM")
+    if env.get("CM_DOWNLOAD_LOCAL_FILE_PATH"):
+        env["CM_DOWNLOAD_LOCAL_FILE_PATH"] = local_copy(env["CM_DOWNLOAD_LOCAL_FILE_PATH"], md5, title,
+                                                        "--from", DatasetError)
+    if not env.get("CM_PACKAGE_URL"):
+        raise DatasetError(f"no official source for {title}")
+    download_source(env, "CM_DATASET_DOWNLOAD_URL", "CM_DATASET_SOURCE_URL")

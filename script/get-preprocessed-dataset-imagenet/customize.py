@@ -1,0 +1,27 @@
+"""Pick the original set the size needs (500-image subset or the full one), then run.sh preprocesses."""
+import os
+
+from cmperf.mlperf import sources
+
+SUBSET = 500
+
+
+@sources.hook
+def preprocess(i):
+    env = i["env"]
+    size = env.get("CM_DATASET_SIZE", "")
+    if not size.isdigit() or int(size) < 1:
+        raise ValueError(f"_size.{size}: the dataset size must be a positive number of images")
+    full = sources.is_yes(env.get("CM_DATASET_FULL")) or int(size) > SUBSET
+    env["CM_DATASET_IMAGENET_VAL_VARIATION"] = "full" if full else f"size.{SUBSET}"
+    out = env.get("CM_DATASET_PREPROCESSED_OUTPUT_DIR") or os.path.join(os.getcwd(), "preprocessed")
+    env["CM_DATASET_PREPROCESSED_PATH"] = os.path.abspath(out)
+
+
+@sources.hook
+def postprocess(i):
+    env = i["env"]
+    root = env["CM_DATASET_PREPROCESSED_PATH"]
+    env["CM_DATASET_PREPROCESSED_INPUTS"] = os.path.join(root, "inputs.npy")
+    env["CM_DATASET_PREPROCESSED_LABELS"] = os.path.join(root, "labels.npy")
+    env["CM_DATASET_PREPROCESSED_VAL_MAP"] = os.path.join(root, "val_map.txt")
