@@ -199,3 +199,16 @@ def dataset_source(env, title):
     if not env.get("CM_PACKAGE_URL"):
         raise DatasetError(f"no official source for {title}")
     download_source(env, "CM_DATASET_DOWNLOAD_URL", "CM_DATASET_SOURCE_URL")
+
+
+def inference_git_ref(env):
+    """The one git ref to check out: _sha.X, else _branch.X, else the version's branch or tag."""
+    ref = {"CM_MLPERF_INFERENCE_GIT_CHECKOUT_SHA": env.get("CM_MLPERF_INFERENCE_GIT_SHA", "")}
+    if not ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_SHA"]:
+        if env.get("CM_MLPERF_INFERENCE_GIT_BRANCH"):
+            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_BRANCH"] = env["CM_MLPERF_INFERENCE_GIT_BRANCH"]
+        elif env.get("CM_MLPERF_INFERENCE_VERSION_TAG"):
+            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_TAG"] = env["CM_MLPERF_INFERENCE_VERSION_TAG"]
+        else:
+            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_BRANCH"] = env.get("CM_MLPERF_INFERENCE_VERSION_BRANCH") or "master"
+    return {k: v for k, v in ref.items() if v}
