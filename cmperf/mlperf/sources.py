@@ -212,3 +212,71 @@ def inference_git_ref(env):
         else:
             ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_BRANCH"] = env.get("CM_MLPERF_INFERENCE_VERSION_BRANCH") or "master"
     return {k: v for k, v in ref.items() if v}
+
+
+# --------------------------------------------------------------- process-mlperf-accuracy
+# Datasets whose accuracy script exists in mlcommons/inference but not yet in cmperf (-> the model
+# whose registry entry names that script).
+ACCURACY_ELSEWHERE = {"openimages": "retinanet", "librispeech": "rnnt", "kits19": "3d-unet-99"}
+ACCURACY_LOG = "mlperf_log_accuracy.json"
+
+
+def _run_info(result_dir):
+    """run.json that cmperf's harness writes next to the logs ({} when absent or unreadable)."""
+    import json
+    try:
+        with open(os.path.join(result_dir, "run.json"), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def _labels(env, info):
+    """--labels, else the run's dataset labels.npy, else the preprocessed dataset's, else aux val.txt."""
+    candidates = [env.get("CM_MLPERF_ACCURACY_LABELS", "")]
+    for d in (info.get("dataset_dir"), env.get("CM_DATASET_PREPROCESSED_PATH")):
+        if d:
+            candidates.append(os.path.join(d, "labels.npy"))
+    if env.get("CM_DATASET_AUX_PATH"):
+        candidates.append(os.path.join(env["CM_DATASET_AUX_PATH"], "val.txt"))
+    for c in candidates:
+        if c and os.path.isfile(c):
+            return c
+    if candidates[0]:
+        raise DatasetError(f"--labels={candidates[0]} does not exist")
+    raise DatasetError("no labels for the accuracy check: pass --labels=labels.npy|val.txt (the run.json "
+                       "of the result dir names no dataset with a labels.npy)")
+
+
+def accuracy_command(dataset, result_dir, env, out):
+    """argv (after the interpreter) that writes ``out`` (accuracy.txt) for ``dataset``."""
+    if not result_dir:
+        raise DatasetError("pass --result_dir=DIR (the directory holding mlperf_log_accuracy.json)")
+    log = os.path.join(os.path.abspath(result_dir), ACCURACY_LOG)
+    if not os.path.isfile(log):
+        raise DatasetError(f"{log} does not exist (was {result_dir} an accuracy-mode run?)")
+    info = _run_info(result_dir)
+    if dataset in ("imagenet", "digits"):
+        dtype = env.get("CM_ACCURACY_DTYPE") or info.get("response_dtype") or "float32"
+        return ["-m", "cmperf.mlperf.accuracy.imagenet", "--mlperf-accuracy-file", log,
+                "--labels", _labels(env, info), "--dtype", dtype, "--output", out]
+    if dataset == "squad":
+        need = {"--features-dir": ("CM_DATASET_SQUAD_TOKENIZED_ROOT", "--features_dir"),
+                "--squad-json": ("CM_DATASET_SQUAD_VAL_PATH", "--squad_json"),
+                "--vocab": ("CM_DATASET_SQUAD_VOCAB_PATH", "--vocab")}
+        missing = [flag for key, flag in need.values() if not env.get(key)]
+        if missing:
+            raise DatasetError(f"_squad accuracy needs {', '.join(missing)} (or the env of "
+                               "get-preprocessed-dataset-squad)")
+        argv = ["-m", "cmperf.mlperf.squad.accuracy", "--mlperf-accuracy-file", log, "--out", out]
+        for opt, (key, _) in need.items():
+            argv += [opt, env[key]]
+        if env.get("CM_ACCURACY_DTYPE"):
+            argv += ["--output-dtype", env["CM_ACCURACY_DTYPE"]]
+        return argv
+    official = ""
+    if dataset in ACCURACY_ELSEWHERE:
+        from .registry import model_spec
+        official = f" (the official one is {model_spec(ACCURACY_ELSEWHERE[dataset])['accuracy_script']})"
+    raise MlperfError(f"accuracy script not implemented yet for {dataset}{official}; cmperf computes "
+                      "accuracy for _imagenet, _digits and _squad")
