@@ -1,0 +1,151 @@
+"""get-dataset-* and the preprocessed ImageNet/SQuAD scripts against small stand-in files."""
+import io
+import json
+import os
+import subprocess
+import tarfile
+import zipfile
+
+import numpy as np
+
+from .conftest import md5
+
+
+def _tar(path, files, mode="w"):
+    with tarfile.open(path, mode) as t:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+
+
+def _jpegs(n):
+    import cv2
+    rng = np.random.default_rng(1)
+    out = {}
+    for k in range(1, n + 1):
+        ok, buf = cv2.imencode(".JPEG", rng.integers(0, 255, (300, 400, 3), dtype=np.uint8))
+        out[f"ILSVRC2012_val_{k:08d}.JPEG"] = buf.tobytes()
+    return out
+
+
+def test_preprocessed_imagenet_from_stand_in_downloads(cm, server):
+    images = _jpegs(3)
+    _tar(server.dir / "val500.tar", images)
+    val = "".join(f"{name} {10 * i + 3}\n" for i, name in enumerate(images))
+    _tar(server.dir / "aux.tar.gz", {"val.txt": val.encode(), "synsets.txt": b"n01\n"}, "w:gz")
+    rc, data, text = cm("--tags=get,dataset,imagenet,preprocessed,_size.2", "-j",
+                        f"--adr.imagenet-val.url={server.url('val500.tar')}",
+                        f"--adr.imagenet-val.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'val500.tar')}",
+                        f"--adr.imagenet-aux.url={server.url('aux.tar.gz')}",
+                        f"--adr.imagenet-aux.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'aux.tar.gz')}")
+    assert rc == 0, text
+    env = data["new_env"]
+    x = np.load(env["CM_DATASET_PREPROCESSED_INPUTS"])
+    assert x.shape == (2, 3, 224, 224) and x.dtype == np.float32
+    assert np.load(env["CM_DATASET_PREPROCESSED_LABELS"]).tolist() == [3, 13]
+    assert env["CM_DATASET_SIZE"] == "2" and env["CM_DATASET_DATA_LAYOUT"] == "NCHW"
+    assert os.path.isfile(os.path.join(env["CM_DATASET_AUX_PATH"], "val.txt"))
+
+
+def test_imagenet_val_checksum_mismatch_and_full_needs_a_path(cm, server, tmp_path):
+    _tar(server.dir / "ILSVRC2012_img_val_500.tar", _jpegs(1))
+    rc, _, text = cm("--tags=get,dataset,imagenet,original", f"--url={server.url('ILSVRC2012_img_val_500.tar')}")
+    assert rc != 0 and "expected 8627befdd8c2bcf305729020e9db354e" in text
+    rc, _, text = cm("--tags=get,dataset,imagenet,original,_full")
+    assert rc != 0
+    assert "--imagenet_path=PATH" in text and "IMAGENET_PATH" in text and "29b22e2961454d5413ddabcf34fc5622" in text
+    rc, _, text = cm("--tags=get,dataset,imagenet,original,_full", f"--imagenet_path={tmp_path / 'none'}")
+    assert rc != 0 and f"--imagenet_path={tmp_path / 'none'} does not exist" in text
+    d = tmp_path / "val"
+    d.mkdir()
+    for name, data in _jpegs(2).items():
+        (d / name).write_bytes(data)
+    rc, data, text = cm("--tags=get,dataset,imagenet,original,_full", f"--imagenet_path={d}", "-j")
+    assert rc == 0, text
+    assert data["new_env"]["CM_DATASET_IMAGENET_PATH"] == str(d) and data["new_env"]["CM_DATASET_SIZE"] == "2"
+
+
+def test_aux_from_local_copy_missing_and_wrong(cm, tmp_path):
+    rc, _, text = cm("--tags=get,dataset-aux,imagenet-aux", f"--from={tmp_path / 'caffe.tgz'}")
+    assert rc != 0 and f"--from={tmp_path / 'caffe.tgz'}: no such file" in text
+    wrong = tmp_path / "caffe.tgz"
+    _tar(wrong, {"val.txt": b"a 1\n"}, "w:gz")
+    rc, _, text = cm("--tags=get,dataset-aux,imagenet-aux", f"--from={wrong}")
+    assert rc != 0 and "expected f963098ea0e785a968ca1eb634003a90" in text
+
+
+def test_squad_vocab_and_tokenized_features(cm, server):
+    context = "The mill on the river was built in 1820 by the town council."
+    squad = {"version": "1.1", "data": [{"title": "Mill", "paragraphs": [{"context": context, "qas": [
+        {"id": "q1", "question": "When was the mill built?",
+         "answers": [{"text": "1820", "answer_start": context.index("1820")}]}]}]}]}
+    (server.dir / "dev.json").write_text(json.dumps(squad))
+    words = sorted({w.strip(".?").lower() for w in (context + " When was built?").split()})
+    (server.dir / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", "?"] + words))
+    rc, data, text = cm("--tags=get,dataset,squad,preprocessed", "-j",
+                        f"--adr.squad-original.url={server.url('dev.json')}",
+                        f"--adr.squad-original.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'dev.json')}",
+                        f"--adr.squad-vocab.url={server.url('vocab.txt')}",
+                        f"--adr.squad-vocab.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'vocab.txt')}")
+    assert rc == 0, text
+    env = data["new_env"]
+    assert os.path.basename(env["CM_DATASET_SQUAD_VAL_PATH"]) == "dev-v1.1.json"
+    assert open(env["CM_DATASET_SQUAD_VOCAB_PATH"]).read().startswith("[PAD]")
+    from cmperf.mlperf.squad import feature_store
+    assert os.listdir(env["CM_DATASET_SQUAD_TOKENIZED_ROOT"]), "no features written"
+    # the official md5 rejects a stand-in vocab
+    rc, _, text = cm("--tags=get,dataset-aux,squad-vocab", f"--url={server.url('vocab.txt')}")
+    assert rc != 0 and "expected 64800d5d8528ce344256daf115d4965e" in text
+
+
+def test_librispeech_subset_archive_layout(cm, server):
+    _tar(server.dir / "dc.tar.gz", {"LibriSpeech/dev-clean/84/121123/84-121123-0000.flac": b"fLaC",
+                                    "LibriSpeech/README.TXT": b"readme"}, "w:gz")
+    rc, data, text = cm("--tags=get,dataset,librispeech", f"--url={server.url('dc.tar.gz')}", "-j",
+                        f"--env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'dc.tar.gz')}")
+    assert rc == 0, text
+    path = data["new_env"]["CM_DATASET_LIBRISPEECH_PATH"]
+    assert path.endswith(os.path.join("LibriSpeech", "dev-clean"))
+    assert os.path.isfile(os.path.join(path, "84", "121123", "84-121123-0000.flac"))
+    rc, _, text = cm("--tags=get,dataset,librispeech,_test-other", f"--url={server.url('dc.tar.gz')}")
+    assert rc != 0 and "expected fb5a50374b501bb3bac4815ee91d3135" in text
+
+
+def test_openimages_needs_fiftyone_or_images(cm, server, tmp_path):
+    rc, _, text = cm("--tags=get,dataset,openimages")
+    assert rc != 0 and "fiftyone" in text and "--dataset_path" in text
+    images = tmp_path / "oi" / "validation" / "data"
+    images.mkdir(parents=True)
+    (images / "0001eeaf4aed83f9.jpg").write_bytes(b"jpeg")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("openimages-mlperf.json", json.dumps({"images": [], "annotations": []}))
+    (server.dir / "ann.zip").write_bytes(buf.getvalue())
+    rc, data, text = cm("--tags=get,dataset,openimages", f"--dataset_path={tmp_path / 'oi'}", "-j",
+                        f"--url={server.url('ann.zip')}", f"--env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'ann.zip')}")
+    assert rc == 0, text
+    env = data["new_env"]
+    assert env["CM_DATASET_PATH"] == str(images)
+    assert json.load(open(env["CM_DATASET_ANNOTATIONS_FILE_PATH"])) == {"images": [], "annotations": []}
+
+
+def test_kits19_from_a_local_git_repository(cm, tmp_path):
+    repo = tmp_path / "kits19"
+    (repo / "starter_code").mkdir(parents=True)
+    (repo / "data").mkdir()
+    (repo / "data" / "kits.json").write_text("[]")
+    (repo / "starter_code" / "__init__.py").write_text("")
+    (repo / "starter_code" / "get_imaging.py").write_text(
+        "import pathlib\np = pathlib.Path('data/case_00000')\np.mkdir(parents=True)\n"
+        "(p / 'imaging.nii.gz').write_bytes(b'ct')\n")
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", "-b", "master", str(repo)], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-qm", "kits"], check=True)
+    rc, data, text = cm("--tags=get,dataset,kits19", f"--repo={repo}", "-j")
+    assert rc == 0, text
+    data_dir = data["new_env"]["CM_DATASET_KITS19_PATH"]
+    assert open(os.path.join(data_dir, "case_00000", "imaging.nii.gz"), "rb").read() == b"ct"
+    rc, data, text = cm("--tags=get,dataset,kits19", f"--dataset_path={repo}", "-j")
+    assert rc == 0 and data["new_env"]["CM_DATASET_KITS19_PATH"] == str(repo / "data"), text
