@@ -75,8 +75,12 @@ def test_aux_from_local_copy_missing_and_wrong(cm, tmp_path):
     assert rc != 0 and "expected f963098ea0e785a968ca1eb634003a90" in text
 
 
-def test_squad_vocab_and_tokenized_features(cm, server):
-    context = "The mill on the river was built in 1820 by the town council."
+SQUAD_CONTEXT = "The mill on the river was built in 1820 by the town council."
+
+
+def _squad_features(cm, server):
+    """Stand-in dev json and vocab served locally -> get-preprocessed-dataset-squad's env."""
+    context = SQUAD_CONTEXT
     squad = {"version": "1.1", "data": [{"title": "Mill", "paragraphs": [{"context": context, "qas": [
         {"id": "q1", "question": "When was the mill built?",
          "answers": [{"text": "1820", "answer_start": context.index("1820")}]}]}]}]}
@@ -89,14 +93,61 @@ def test_squad_vocab_and_tokenized_features(cm, server):
                         f"--adr.squad-vocab.url={server.url('vocab.txt')}",
                         f"--adr.squad-vocab.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'vocab.txt')}")
     assert rc == 0, text
-    env = data["new_env"]
+    return data["new_env"]
+
+
+def test_squad_vocab_and_tokenized_features(cm, server):
+    env = _squad_features(cm, server)
     assert os.path.basename(env["CM_DATASET_SQUAD_VAL_PATH"]) == "dev-v1.1.json"
     assert open(env["CM_DATASET_SQUAD_VOCAB_PATH"]).read().startswith("[PAD]")
-    from cmperf.mlperf.squad import feature_store
-    assert os.listdir(env["CM_DATASET_SQUAD_TOKENIZED_ROOT"]), "no features written"
+    manifest = json.load(open(os.path.join(env["CM_DATASET_SQUAD_TOKENIZED_ROOT"], "manifest.json")))
+    assert manifest["num_examples"] == 1 and manifest["qas_ids"] == ["q1"]
     # the official md5 rejects a stand-in vocab
     rc, _, text = cm("--tags=get,dataset-aux,squad-vocab", f"--url={server.url('vocab.txt')}")
     assert rc != 0 and "expected 64800d5d8528ce344256daf115d4965e" in text
+
+
+def test_squad_accuracy_of_a_real_loadgen_run(cm, server, tmp_path):
+    """LoadGen (accuracy mode) over the features with a SUT pointing at '1820' -> EM/F1 100."""
+    import array
+
+    import mlperf_loadgen as lg
+
+    from cmperf.mlperf.squad.qsl import SquadQSL
+    from cmperf.mlperf.squad.tokenization import load_vocab
+    env = _squad_features(cm, server)
+    answer_id = load_vocab(env["CM_DATASET_SQUAD_VOCAB_PATH"])["1820"]
+    qsl = SquadQSL(env["CM_DATASET_SQUAD_TOKENIZED_ROOT"])
+
+    def issue_queries(samples):
+        ids = qsl.get_inputs([s.index for s in samples])["input_ids"]
+        logits = np.where(ids == answer_id, 10.0, 0.0).astype(np.float32)
+        buffers = [array.array("B", p) for p in qsl.response_bytes([logits, logits])]
+        lg.QuerySamplesComplete([lg.QuerySampleResponse(s.id, b.buffer_info()[0], len(b))
+                                 for s, b in zip(samples, buffers)])
+
+    sut = lg.ConstructSUT(issue_queries, lambda: None)
+    lg_qsl = lg.ConstructQSL(qsl.total_sample_count, qsl.performance_sample_count,
+                             qsl.load_samples, qsl.unload_samples)
+    settings = lg.TestSettings()
+    settings.scenario = lg.TestScenario.Offline
+    settings.mode = lg.TestMode.AccuracyOnly
+    log_settings = lg.LogSettings()
+    log_settings.log_output.outdir = str(tmp_path)
+    log_settings.log_output.copy_summary_to_stdout = False
+    try:
+        lg.StartTestWithLogSettings(sut, lg_qsl, settings, log_settings)
+    finally:
+        lg.DestroyQSL(lg_qsl)
+        lg.DestroySUT(sut)
+    rc, data, text = cm("--tags=run,mlperf,accuracy,process-accuracy,_squad", f"--result_dir={tmp_path}", "-j",
+                        f"--features_dir={env['CM_DATASET_SQUAD_TOKENIZED_ROOT']}",
+                        f"--squad_json={env['CM_DATASET_SQUAD_VAL_PATH']}",
+                        f"--vocab={env['CM_DATASET_SQUAD_VOCAB_PATH']}")
+    assert rc == 0, text
+    lines = (tmp_path / "accuracy.txt").read_text().splitlines()
+    assert json.loads(lines[0]) == {"exact_match": 100.0, "f1": 100.0}
+    assert lines[1].startswith("hash=")
 
 
 def test_librispeech_subset_archive_layout(cm, server):
