@@ -8,10 +8,16 @@ from cmperf.mlperf import sources
 def preprocess(i):
     env = i["env"]
     if sources.is_yes(env.get("CM_DATASET_IMAGENET_FULL")):
-        env["CM_DATASET_IMAGENET_PATH"] = sources.imagenet_full(env.get("IMAGENET_PATH", ""),
+        path = env.get("IMAGENET_PATH") or os.environ.get("IMAGENET_PATH", "")
+        env["CM_DATASET_IMAGENET_PATH"] = sources.imagenet_full(path,
                                                                 env["CM_DOWNLOAD_CHECKSUM"], os.getcwd())
         return
     sources.dataset_source(env, "the ImageNet 500-image validation subset (ILSVRC2012_img_val_500.tar)")
+
+
+def cache_fingerprint(i):
+    """IMAGENET_PATH may come from the shell, outside the inputs: another path is another entry."""
+    return {"return": 0, "fingerprint": os.environ.get("IMAGENET_PATH", "")}
 
 
 @sources.hook

@@ -20,6 +20,11 @@ def preprocess(i):
     env["CM_DATASET_PREPROCESSED_PATH"] = os.path.abspath(out)
 
 
+def cache_fingerprint(i):
+    """IMAGENET_PATH may come from the shell (see get-dataset-imagenet-val): part of the key."""
+    return {"return": 0, "fingerprint": os.environ.get("IMAGENET_PATH", "")}
+
+
 @sources.hook
 def postprocess(i):
     env = i["env"]

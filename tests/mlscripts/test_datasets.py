@@ -200,3 +200,29 @@ def test_kits19_from_a_local_git_repository(cm, tmp_path):
     assert open(os.path.join(data_dir, "case_00000", "imaging.nii.gz"), "rb").read() == b"ct"
     rc, data, text = cm("--tags=get,dataset,kits19", f"--dataset_path={repo}", "-j")
     assert rc == 0 and data["new_env"]["CM_DATASET_KITS19_PATH"] == str(repo / "data"), text
+
+
+def test_imagenet_full_from_the_shell_env_and_from_a_tar(cm, tmp_path, monkeypatch):
+    one, two = tmp_path / "one", tmp_path / "two" / "nested"
+    two.mkdir(parents=True)
+    one.mkdir()
+    images = _jpegs(3)
+    for k, (name, data) in enumerate(images.items()):
+        (one if k else two).joinpath(name).write_bytes(data)
+    monkeypatch.setenv("IMAGENET_PATH", str(one))
+    rc, data, text = cm("--tags=get,dataset,imagenet,original,_full", "-j")
+    assert rc == 0 and data["new_env"]["CM_DATASET_SIZE"] == "2", text
+    monkeypatch.setenv("IMAGENET_PATH", str(tmp_path / "two"))      # another path: not the cached entry
+    rc, data, text = cm("--tags=get,dataset,imagenet,original,_full", "-j")
+    assert rc == 0, text
+    assert data["new_env"]["CM_DATASET_IMAGENET_PATH"] == str(two) and data["new_env"]["CM_DATASET_SIZE"] == "1"
+    monkeypatch.delenv("IMAGENET_PATH")
+    tar = tmp_path / "ILSVRC2012_img_val.tar"
+    _tar(tar, images)
+    rc, _, text = cm("--tags=get,dataset,imagenet,original,_full", f"--imagenet_path={tar}")
+    assert rc != 0 and "is not the official ImageNet validation archive" in text
+    rc, data, text = cm("--tags=get,dataset,imagenet,original,_full", f"--imagenet_path={tar}", "-j",
+                        f"--env.CM_DOWNLOAD_CHECKSUM={md5(tar)}")
+    assert rc == 0, text
+    path = data["new_env"]["CM_DATASET_IMAGENET_PATH"]
+    assert path.startswith(str(cm.cache)) and sorted(os.listdir(path)) == sorted(images)
