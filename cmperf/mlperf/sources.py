@@ -176,6 +176,10 @@ def model_outputs(env):
     path = env.get("CM_ML_MODEL_FILE_WITH_PATH", "")
     if not path or not os.path.exists(path):
         raise ModelFileError(f"the model file was not produced (CM_ML_MODEL_FILE_WITH_PATH={path!r})")
+    while os.path.isdir(path) and len(os.listdir(path)) == 1 and \
+            os.path.isdir(os.path.join(path, os.listdir(path)[0])):
+        path = os.path.join(path, os.listdir(path)[0])   # archives usually wrap one top folder
+    env["CM_ML_MODEL_FILE_WITH_PATH"] = path
     env["CM_ML_MODEL_FILE"] = os.path.basename(path)
     env["CM_ML_MODEL_PATH"] = os.path.dirname(path) if os.path.isfile(path) else path
     if env.get("CM_DOWNLOAD_CHECKSUM"):

@@ -98,3 +98,16 @@ def test_resnet50_random_weights_end_to_end(cm):
     assert np.isclose(softmax.sum(), 1.0, atol=1e-3)
     rc, _, text = cm("--tags=get,ml-model,resnet50,_random-weights,_pytorch")
     assert rc != 0 and "ONNX fp32 model only" in text
+
+
+def test_3d_unet_tf_archive_is_extracted(cm, server):
+    import zipfile
+    with zipfile.ZipFile(server.dir / "unet.zip", "w") as z:
+        z.writestr("3dunet_kits19_128x128x128.tf/saved_model.pb", b"graph")
+        z.writestr("3dunet_kits19_128x128x128.tf/variables/variables.index", b"idx")
+    rc, data, text = cm("--tags=get,ml-model,3d-unet,_tf", f"--url={server.url('unet.zip')}", "-j",
+                        f"--env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'unet.zip')}")
+    assert rc == 0, text
+    env = data["new_env"]
+    assert open(os.path.join(env["CM_ML_MODEL_FILE_WITH_PATH"], "saved_model.pb"), "rb").read() == b"graph"
+    assert env["CM_ML_MODEL_FRAMEWORK"] == "tensorflow"
