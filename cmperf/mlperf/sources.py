@@ -1,9 +1,11 @@
 """Where MLPerf models, datasets and the inference sources come from when they are not downloaded.
 
-The CM scripts (get-ml-model-*, get-dataset-*, get-mlperf-inference-src) download the official
-files through download-and-extract / get-git-repo; this module covers the other paths: a local
-copy checked against the official md5, the ImageNet validation set the user must supply, and the
-layout of an mlcommons/inference checkout. Errors say what is needed, where, and how to pass it.
+The CM scripts (get-ml-model-*, get-dataset-*, get-mlperf-inference-src, process-mlperf-accuracy)
+download the official files through download-and-extract / get-git-repo; their hooks call this
+module for everything else: a local copy checked against the official md5, the ImageNet
+validation set the user must supply, the layout of an mlcommons/inference checkout and the git
+ref of a version, and the inputs (log, labels, features) of an accuracy check. Errors say what is
+needed, where, and how to pass it.
 """
 import functools
 import os
@@ -130,6 +132,19 @@ def inference_layout(root):
     return env
 
 
+def inference_git_ref(env):
+    """The one git ref to check out: _sha.X, else _branch.X, else the version's branch or tag."""
+    ref = {"CM_MLPERF_INFERENCE_GIT_CHECKOUT_SHA": env.get("CM_MLPERF_INFERENCE_GIT_SHA", "")}
+    if not ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_SHA"]:
+        if env.get("CM_MLPERF_INFERENCE_GIT_BRANCH"):
+            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_BRANCH"] = env["CM_MLPERF_INFERENCE_GIT_BRANCH"]
+        elif env.get("CM_MLPERF_INFERENCE_VERSION_TAG"):
+            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_TAG"] = env["CM_MLPERF_INFERENCE_VERSION_TAG"]
+        else:
+            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_BRANCH"] = env.get("CM_MLPERF_INFERENCE_VERSION_BRANCH") or "master"
+    return {k: v for k, v in ref.items() if v}
+
+
 # --------------------------------------------------------------- get-ml-model-* scripts
 # Env contract of the model scripts: a variation (or combination) carries the official
 # CM_PACKAGE_URL, CM_DOWNLOAD_CHECKSUM (md5, when known) and CM_ML_MODEL_FILE; the
@@ -205,19 +220,6 @@ def dataset_source(env, title):
     download_source(env, "CM_DATASET_DOWNLOAD_URL", "CM_DATASET_SOURCE_URL")
 
 
-def inference_git_ref(env):
-    """The one git ref to check out: _sha.X, else _branch.X, else the version's branch or tag."""
-    ref = {"CM_MLPERF_INFERENCE_GIT_CHECKOUT_SHA": env.get("CM_MLPERF_INFERENCE_GIT_SHA", "")}
-    if not ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_SHA"]:
-        if env.get("CM_MLPERF_INFERENCE_GIT_BRANCH"):
-            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_BRANCH"] = env["CM_MLPERF_INFERENCE_GIT_BRANCH"]
-        elif env.get("CM_MLPERF_INFERENCE_VERSION_TAG"):
-            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_TAG"] = env["CM_MLPERF_INFERENCE_VERSION_TAG"]
-        else:
-            ref["CM_MLPERF_INFERENCE_GIT_CHECKOUT_BRANCH"] = env.get("CM_MLPERF_INFERENCE_VERSION_BRANCH") or "master"
-    return {k: v for k, v in ref.items() if v}
-
-
 # --------------------------------------------------------------- process-mlperf-accuracy
 # Datasets whose accuracy script exists in mlcommons/inference but not yet in cmperf (-> the model
 # whose registry entry names that script).
@@ -237,17 +239,18 @@ def _run_info(result_dir):
 
 def _labels(env, info):
     """--labels, else the run's dataset labels.npy, else the preprocessed dataset's, else aux val.txt."""
-    candidates = [env.get("CM_MLPERF_ACCURACY_LABELS", "")]
-    for d in (info.get("dataset_dir"), env.get("CM_DATASET_PREPROCESSED_PATH")):
-        if d:
-            candidates.append(os.path.join(d, "labels.npy"))
+    given = env.get("CM_MLPERF_ACCURACY_LABELS", "")
+    if given:
+        if not os.path.isfile(given):
+            raise DatasetError(f"--labels={given} does not exist")
+        return given
+    candidates = [os.path.join(d, "labels.npy")
+                  for d in (info.get("dataset_dir"), env.get("CM_DATASET_PREPROCESSED_PATH")) if d]
     if env.get("CM_DATASET_AUX_PATH"):
         candidates.append(os.path.join(env["CM_DATASET_AUX_PATH"], "val.txt"))
     for c in candidates:
-        if c and os.path.isfile(c):
+        if os.path.isfile(c):
             return c
-    if candidates[0]:
-        raise DatasetError(f"--labels={candidates[0]} does not exist")
     raise DatasetError("no labels for the accuracy check: pass --labels=labels.npy|val.txt (the run.json "
                        "of the result dir names no dataset with a labels.npy)")
 
