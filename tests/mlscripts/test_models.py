@@ -111,3 +111,15 @@ def test_3d_unet_tf_archive_is_extracted(cm, server):
     env = data["new_env"]
     assert open(os.path.join(env["CM_ML_MODEL_FILE_WITH_PATH"], "saved_model.pb"), "rb").read() == b"graph"
     assert env["CM_ML_MODEL_FRAMEWORK"] == "tensorflow"
+
+
+def test_offline_mirror_directory_and_offline_error(cm, tmp_path):
+    rc, _, text = cm("--tags=get,ml-model,retinanet", "--offline")
+    assert rc != 0 and "offline: resnext50_32x4d_fpn.onnx (md5 4544f4e56e0a4684215831cc937ea45c) is needed" in text
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "resnext50_32x4d_fpn.onnx").write_bytes(b"retinanet stand-in")
+    rc, data, text = cm("--tags=get,ml-model,retinanet", "--offline", f"--mirror={mirror}", "-j",
+                        f"--env.CM_DOWNLOAD_CHECKSUM={md5(mirror / 'resnext50_32x4d_fpn.onnx')}")
+    assert rc == 0, text
+    assert open(data["new_env"]["CM_ML_MODEL_FILE_WITH_PATH"], "rb").read() == b"retinanet stand-in"
