@@ -47,7 +47,7 @@ def test_resnet50_download_with_official_md5_rejects_a_different_file(cm, server
     assert os.path.basename(path) == "resnet50_v1.onnx" and path.startswith(str(cm.cache))
     assert env["CM_ML_MODEL_FRAMEWORK"] == "onnx" and env["CM_ML_MODEL_PRECISION"] == "fp32"
     assert env["CM_ML_MODEL_STARTING_WEIGHTS_FILENAME"] == "https://zenodo.org/record/4735647/files/resnet50_v1.onnx"
-    assert data["variations"] == ["onnx", "fp32", "opset-11"]
+    assert data["variations"] == ["onnx", "fp32", "opset-11", "argmax"]
     # cached: a second run is a hit and downloads nothing
     (server.dir / "resnet50_v1.onnx").unlink()
     rc, again, text = cm("--tags=get,ml-model,resnet50", f"--url={server.url('resnet50_v1.onnx')}",
