@@ -10,8 +10,8 @@ from . import envs, hooks, native, versions
 from .cache import CacheStore
 from .errors import DependencyCycle, HookError, NativeScriptFailed, VersionError
 from .index import ScriptIndex, cm_home
-from .request import Flags, RunRequest, from_words
-from .resolve import PHASES, choose, dependency_tags, resolve
+from .request import INPUT_TO_ENV, from_words
+from .resolve import choose, dependency_tags, resolve
 
 DEP_STRUCTURE_KEYS = {"tags", "names", "enable_if_env", "skip_if_env", "enable_if_any_env",
                       "skip_if_any_env", "skip_if_fake_run", "env", "force_env_keys", "reuse_version",
@@ -82,6 +82,11 @@ class Executor:
             return self._execute(inst, request, depth, os.getcwd(), None)
 
         extra = str(request.inputs.get("extra_cache_tags", "") or "")
+        if any(k not in inst.env for k in inst.meta.get("cache_key_env", [])):
+            # The key names an output of a dependency (the selected Python, say): run the
+            # dependencies first so that entries for different dependencies never collide.
+            inst.ran_deps = []
+            self._run_phase(inst, request, "deps", inst.env, inst.state, depth, inst.ran_deps)
         key = inst.key(extra, self._fingerprint(inst))
         if not (flags.new or flags.renew):
             hit = self.cache.lookup(key)
@@ -120,7 +125,7 @@ class Executor:
         saved = entry.load_state()
         env = dict(inst.env)
         state = inst.state
-        for dep in inst.deps["deps"]:
+        for dep in inst.deps["deps"] if inst.ran_deps is None else []:
             if dep.get("dynamic"):
                 self._run_dependency(inst, request, dep, env, state, depth, [])
         if request.flags.verbose:
@@ -131,12 +136,12 @@ class Executor:
     def _execute(self, inst, request, depth, workdir, key):
         flags = request.flags
         env, state, meta = inst.env, inst.state, inst.meta
-        meta.update({p: inst.deps[p] for p in PHASES})   # hooks see (and may edit) the patched deps
-        children = []
+        children = list(inst.ran_deps or [])
         env["CM_TMP_CURRENT_SCRIPT_PATH"] = inst.script.path   # upstream hooks and run.sh use these
         env["CM_TMP_CURRENT_PATH"] = workdir
         with _cwd(workdir):
-            self._run_phase(inst, request, "deps", env, state, depth, children)
+            if inst.ran_deps is None:
+                self._run_phase(inst, request, "deps", env, state, depth, children)
             module = None if flags.fake_run else hooks.load_customize(inst.script.path)
             i = self._hook_input(inst, request, depth, env, state)
             version = ""
@@ -155,6 +160,10 @@ class Executor:
                     r = hooks.call(module, "postprocess", i, inst.name)
                     version = r.get("version", "") or version
             version = version or env.get("CM_DETECTED_VERSION", "") if not skip else version
+            if not skip and not flags.silent:
+                for key, label in (meta.get("print_env_at_the_end") or {}).items():
+                    if env.get(key) not in (None, ""):
+                        self._emit(depth + 1, f"{label or key}: {env[key]}")
             self._check_detected_version(inst, version)
             version = version or inst.version.get("version", "")
             self._run_phase(inst, request, "post_deps", env, state, depth, children)
@@ -218,7 +227,6 @@ class Executor:
             if dep.get(flag):
                 setattr(child.flags, flag, True)
         child.force_new_env_keys = dep.get("force_new_env_keys", []) or []
-        from .request import INPUT_TO_ENV
         for key, env_key in INPUT_TO_ENV.items():
             if key in child.inputs and child.inputs[key] not in (None, False):
                 child.env.setdefault(env_key, "yes" if child.inputs[key] is True else str(child.inputs[key]))

@@ -24,6 +24,7 @@ class ScriptInstance:
     version: dict                  # exact/min/max/max_usable after defaults
     adr: dict                      # add_deps_recursive handed to every dependency
     deps: dict = field(default_factory=dict)   # phase -> patched dependency entries
+    ran_deps: list = None          # results of `deps` when they had to run before the cache lookup
 
     @property
     def name(self):
@@ -122,6 +123,7 @@ def resolve(script, request, inherited_env, inherited_state):
                     used.add(name)
             patched.append(dep)
         deps[phase] = patched
+        m[phase] = patched          # hooks see (and may edit) the patched lists
     unused = set(request.add_deps) - used
     if unused:
         names = sorted({n for phase in deps.values() for d in phase for n in d.get("names", []) or []})

@@ -41,9 +41,10 @@ def resolve(spec, backend_name, dataset_dir=None, model_path=None):
                                      f"(formats: {', '.join(spec['formats'])})")
             model_path = os.path.join(d, spec["formats"][fmt]["file"])
             if not os.path.exists(model_path):
+                flag = {"tf": "--tf yes", "pytorch": "--torch yes"}.get(fmt)
                 raise ModelFileError(
-                    f"{model_path} does not exist: rebuild digits-mlp with tensorflow importable "
-                    f"(`python -m cmperf.mlperf.models.digits --out {d} --tf yes`)" if fmt == "tf"
+                    f"{model_path} does not exist: rebuild digits-mlp with the framework importable "
+                    f"(`python -m cmperf.mlperf.models.digits --out {d} {flag}`)" if flag
                     else f"{model_path} does not exist")
         return model_path, d
     if name == "resnet50-random":

@@ -2,6 +2,7 @@
 
   python -m cmperf.mlperf.fetch --model resnet50 [--format onnx] --out DIR [--from LOCAL_FILE]
   python -m cmperf.mlperf.fetch --dataset imagenet-aux --out DIR
+  python -m cmperf.mlperf.fetch --model retinanet --format accuracy-script --out DIR
 
 The file is downloaded to a temp name next to its destination and renamed only after its md5
 matches the registry (cm-conventions.md tables), so an interrupted or corrupt download never
@@ -22,7 +23,14 @@ from .fsutil import md5_file
 
 
 def source_of(model=None, fmt=None, dataset=None):
-    """(urls, md5, file_name) of a registered model format or dataset."""
+    """(urls, md5, file_name) of a registered model format (or its "accuracy-script") or dataset."""
+    if model and fmt == "accuracy-script":
+        spec = registry.model_spec(model)
+        url = spec.get("accuracy_script")
+        if not url:
+            raise ModelFileError(f"model {spec['name']} has no official accuracy script in the registry"
+                                 + (f"; use {spec['accuracy_module']}" if spec.get("accuracy_module") else ""))
+        return [url], None, os.path.basename(urllib.parse.urlparse(url).path)
     if model:
         spec = registry.model_spec(model)
         fmt = fmt or next(iter(spec["formats"]))
@@ -91,7 +99,8 @@ def main(argv=None):
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--model")
     g.add_argument("--dataset")
-    ap.add_argument("--format", help="model format, e.g. onnx, onnx-opset8, tf, pytorch")
+    ap.add_argument("--format", help="model format, e.g. onnx, onnx-opset8, tf, pytorch; or accuracy-script "
+                                     "(the official accuracy script of the model, pinned to inference v3.1)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--from", dest="local", help="use this local file instead of downloading")
     ap.add_argument("--url", action="append", help="mirror URL(s) to try instead of the registry's")

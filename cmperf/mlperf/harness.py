@@ -79,6 +79,8 @@ def run(args):
     backend.load(model_path, spec.get("input_name"), spec.get("output_name"))
     qsl = make_qsl(spec, dataset_dir, args.performance_sample_count)
     post = Postprocess(spec["output_kind"], spec.get("label_offset", 0))
+    if scenario == "SingleStream" and args.batch_size != 1:
+        args.batch_size = 1  # one sample per query: a bigger (padded) batch would only add latency
     backend.predict(qsl.batch([0] * args.batch_size))  # warm-up outside LoadGen's clock
 
     settings = loadgen_runner.build_settings(lg, args.user_conf, spec["loadgen_name"], scenario, mode,

@@ -144,6 +144,11 @@ def parse_dir(log_dir, mode=None):
         metric, value, unit = _metric(scenario, d, notes)
         validity = d.get("result_validity") or summary.get("Result is", "UNKNOWN")
         reasons = _invalid_reasons(d, recommendations) if validity != "VALID" else []
+    qsl_total, psc = d.get("qsl_reported_total_count"), d.get("effective_performance_sample_count")
+    if isinstance(qsl_total, int) and isinstance(psc, int) and qsl_total < psc:
+        # LoadGen then cycles through the QSL's samples yet still logs the larger count
+        notes.append(f"the QSL holds only {qsl_total} samples but effective_performance_sample_count is "
+                     f"{psc}: not a submittable run")
     if errors and validity == "VALID":
         notes.append("LoadGen logged errors: " + "; ".join(errors[:3]))
     seeds = {k[len("effective_"):]: v for k, v in d.items()

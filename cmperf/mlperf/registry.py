@@ -10,6 +10,7 @@ SCENARIOS = ("Offline", "SingleStream", "MultiStream", "Server")
 MODES = ("performance", "accuracy")
 
 ZENODO = "https://zenodo.org/record"
+INFERENCE_RAW = "https://raw.githubusercontent.com/mlcommons/inference/v3.1"
 
 MODELS = {
     "digits-mlp": {
@@ -21,7 +22,8 @@ MODELS = {
         "accuracy": "imagenet-top1",
         "input_name": "input", "output_name": "scores", "output_kind": "scores", "label_offset": 0,
         "formats": {"onnx": {"source": "built locally by cmperf.mlperf.models.digits", "file": "model.onnx"},
-                    "tf": {"source": "built locally by cmperf.mlperf.models.digits", "file": "saved_model"}},
+                    "tf": {"source": "built locally by cmperf.mlperf.models.digits", "file": "saved_model"},
+                 "pytorch": {"source": "built locally by cmperf.mlperf.models.digits", "file": "model.pt"}},
         "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "yes",
                          "starting_weights_filename": "model.onnx (trained by cmperf from sklearn digits)",
                          "weight_transformations": "none"},
@@ -43,7 +45,7 @@ MODELS = {
     "resnet50": {
         "task": "image-classification",
         "loadgen_name": "resnet50", "mlperf_model": "resnet", "dataset": "imagenet",
-        "harness": "reference", "accuracy": "imagenet-top1",
+        "harness": "reference", "accuracy": "imagenet-top1", "accuracy_module": "cmperf.mlperf.accuracy.imagenet",
         "input_name": "input_tensor:0", "output_name": "ArgMax:0", "output_kind": "argmax", "label_offset": 1,
         "formats": {
             "onnx": {"url": f"{ZENODO}/4735647/files/resnet50_v1.onnx", "md5": "f6a4da60cd5f084d97efc2c1ddb10beb",
@@ -64,7 +66,7 @@ MODELS = {
     "retinanet": {
         "task": "object-detection", "loadgen_name": "retinanet", "mlperf_model": "retinanet",
         "dataset": "openimages", "harness": None, "accuracy": "openimages-map",
-        "accuracy_script": "vision/classification_and_detection/tools/accuracy-openimages.py (mlcommons/inference)",
+        "accuracy_script": f"{INFERENCE_RAW}/vision/classification_and_detection/tools/accuracy-openimages.py",
         "formats": {
             "onnx": {"url": f"{ZENODO}/6617879/files/resnext50_32x4d_fpn.onnx", "md5": "4544f4e56e0a4684215831cc937ea45c"},
             "pytorch": {"url": f"{ZENODO}/6617981/files/resnext50_32x4d_fpn.pth", "md5": "a55f6bec3464f605ce8d686da8ac1533"},
@@ -88,14 +90,15 @@ MODELS = {
     "rnnt": {
         "task": "speech-recognition", "loadgen_name": "rnnt", "mlperf_model": "rnnt",
         "dataset": "librispeech-dev-clean", "harness": None, "accuracy": "librispeech-wer",
-        "accuracy_script": "speech_recognition/rnnt/accuracy_eval.py (mlcommons/inference)",
+        "accuracy_script": f"{INFERENCE_RAW}/speech_recognition/rnnt/accuracy_eval.py",
+        "accuracy_module": "cmperf.mlperf.accuracy.wer",
         "formats": {"pytorch": {"url": f"{ZENODO}/3662521/files/DistributedDataParallel_1576581068.9962234-epoch-100.pt",
                                 "md5": None}},
     },
     "3d-unet-99": {
         "task": "medical-segmentation", "loadgen_name": "3d-unet", "mlperf_model": "3d-unet-99",
         "dataset": "kits19", "harness": None, "accuracy": "kits19-dice",
-        "accuracy_script": "vision/medical_imaging/3d-unet-kits19/accuracy_kits.py (mlcommons/inference)",
+        "accuracy_script": f"{INFERENCE_RAW}/vision/medical_imaging/3d-unet-kits19/accuracy_kits.py",
         "formats": {
             "onnx": {"url": f"{ZENODO}/5597155/files/3dunet_kits19_128x128x128_dynbatch.onnx",
                      "md5": "82f0618fde78f9839e7c712274019b4a"},
@@ -168,7 +171,8 @@ def harness_spec(name):
                 "BERT/SQuAD runs through cmperf.mlperf.bert*")
         raise HarnessNotImplementedError(
             f"harness not implemented yet for {name}: its model, dataset and accuracy script are "
-            f"registered ({spec['accuracy']}), but the reference LoadGen harness supports only "
+            f"registered ({spec['accuracy']}: {spec.get('accuracy_module') or spec.get('accuracy_script')}), "
+            f"but the reference LoadGen harness supports only "
             f"{', '.join(n for n, m in MODELS.items() if m.get('harness') == 'reference')}")
     return spec
 

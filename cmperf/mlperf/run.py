@@ -26,14 +26,15 @@ def _parse(argv):
     ap = argparse.ArgumentParser(prog="python -m cmperf.mlperf.run", description=__doc__.split("\n")[0])
     ap.add_argument("--model", default="digits-mlp")
     ap.add_argument("--implementation", default="reference")
-    ap.add_argument("--backend", default="onnxruntime")
+    ap.add_argument("--backend", "--framework", default="onnxruntime")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--scenario", default="Offline", help="one scenario or a comma list")
     ap.add_argument("--mode", default="both", choices=("performance", "accuracy", "both"))
-    ap.add_argument("--run-style", default="test", choices=user_conf.RUN_STYLES)
-    ap.add_argument("--test-query-count", type=int)
-    ap.add_argument("--target-qps", type=float)
-    ap.add_argument("--target-latency", type=float, help="ms")
+    ap.add_argument("--run-style", "--execution_mode", "--execution-mode", "--run_style", default="test",
+                    choices=user_conf.RUN_STYLES)
+    ap.add_argument("--test-query-count", "--test_query_count", type=int)
+    ap.add_argument("--target-qps", "--target_qps", type=float)
+    ap.add_argument("--target-latency", "--target_latency", type=float, help="ms")
     ap.add_argument("--samples-per-query", type=int, help="MultiStream")
     ap.add_argument("--performance-sample-count", type=int)
     ap.add_argument("--min-duration", type=int, help="ms")
@@ -41,15 +42,18 @@ def _parse(argv):
     ap.add_argument("--min-query-count", type=int)
     ap.add_argument("--max-query-count", type=int)
     ap.add_argument("--fast-factor", type=float, default=5)
-    ap.add_argument("--batch-size", type=int, default=1)
+    ap.add_argument("--batch-size", "--batch_size", type=int, default=1)
     ap.add_argument("--threads", type=int)
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--results-dir", required=True)
-    ap.add_argument("--hw-name", default="default")
+    ap.add_argument("--results-dir", "--results_dir", "--output_dir", required=True)
+    ap.add_argument("--hw-name", "--hw_name", default="default")
     ap.add_argument("--run-config", default="default_config")
     ap.add_argument("--dataset-dir")
     ap.add_argument("--model-path")
     ap.add_argument("--mlperf-conf")
+    ap.add_argument("--compliance-test", choices=("TEST01", "TEST04", "TEST05"),
+                    help="a compliance run: results go to <scenario>/TEST0x/...; needs --audit-conf")
+    ap.add_argument("--audit-conf", help="the audit.config of --compliance-test")
     ap.add_argument("--python", default=sys.executable,
                     help="interpreter for the harness (e.g. the deepsparse virtualenv's python)")
     ap.add_argument("--rerun", action="store_true", help="run again even if logs exist")
@@ -62,7 +66,7 @@ def _harness_cmd(a, scenario, mode, conf_path, out_dir):
     cmd = [a.python, "-m", "cmperf.mlperf.harness", "--model", a.model, "--backend", a.backend,
            "--device", a.device, "--scenario", scenario, "--mode", mode, "--user-conf", conf_path,
            "--output-dir", out_dir, "--batch-size", str(a.batch_size), "--workers", str(a.workers)]
-    for flag, val in (("--threads", a.threads), ("--dataset-dir", a.dataset_dir),
+    for flag, val in (("--threads", a.threads), ("--dataset-dir", a.dataset_dir), ("--audit-conf", a.audit_conf),
                       ("--model-path", a.model_path), ("--mlperf-conf", a.mlperf_conf),
                       ("--performance-sample-count", a.performance_sample_count)):
         if val is not None:
@@ -85,6 +89,12 @@ def _run_harness(cmd, cwd, timeout):
             raise ConfigError(tail[-1][len("error: "):])
         raise LoadGenError(f"LoadGen run failed (rc {p.returncode}): {shlex.join(cmd)}\n  {msg}")
     return p
+
+
+def _reuse_key(a, conf_text):
+    """What must match for earlier logs to stand in for this run (no --rerun)."""
+    return {"user_conf": conf_text, "batch_size": a.batch_size, "threads": a.threads, "workers": a.workers,
+            "dataset_dir": a.dataset_dir, "model_path": a.model_path, "audit_conf": a.audit_conf}
 
 
 def run_one(a, spec, scenario, mode, conf_text, command_line):
@@ -115,10 +125,12 @@ def run_one(a, spec, scenario, mode, conf_text, command_line):
         info["result"] = result.to_dict()
         info["accuracy"] = accuracy
         info["orchestrator_command"] = command_line
+        info["reuse_key"] = _reuse_key(a, conf_text)
         write_json_atomic(os.path.join(staging, "run.json"), info)
         b = info["backend"]
         sut = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, b["version"], a.run_config)
-        final = results_writer.commit_mode_dir(staging, a.results_dir, sut, spec["name"], scenario, mode)
+        final = results_writer.commit_mode_dir(staging, a.results_dir, sut, spec["name"], scenario, mode,
+                                               a.compliance_test)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -126,8 +138,8 @@ def run_one(a, spec, scenario, mode, conf_text, command_line):
             "accuracy": accuracy, "info": info, "harness_command": cmd}
 
 
-def _existing_record(a, spec, scenario, mode):
-    """A finished earlier run of this exact SUT/model/scenario/mode, or None."""
+def _existing_record(a, spec, scenario, mode, conf_text):
+    """A finished earlier run of this SUT/model/scenario/mode with the same settings, or None."""
     root = a.results_dir
     if not os.path.isdir(root):
         return None
@@ -136,12 +148,12 @@ def _existing_record(a, spec, scenario, mode):
     for sut in sorted(os.listdir(root)):
         if not (sut.startswith(head + "-v") and sut.endswith("-" + tail)):
             continue
-        d = layout.mode_dir(root, sut, spec["name"], scenario, mode)
+        d = layout.mode_dir(root, sut, spec["name"], scenario, mode, a.compliance_test)
         rj = os.path.join(d, "run.json")
         if os.path.isfile(rj) and os.path.isfile(os.path.join(d, logparse.SUMMARY)):
             with open(rj, encoding="utf-8") as f:
                 info = json.load(f)
-            if "result" in info:
+            if "result" in info and info.get("reuse_key") == _reuse_key(a, conf_text):
                 return {"model": spec["name"], "sut": sut, "dir": d, "result": info["result"],
                         "accuracy": info.get("accuracy"), "info": info, "harness_command": info["command"],
                         "reused": True}
@@ -187,6 +199,12 @@ def run(argv=None, out=sys.stdout):
         raise UnknownChoiceError("backend", a.backend, BACKENDS)
     if a.device not in DEVICES:
         raise UnknownChoiceError("device", a.device, DEVICES)
+    if bool(a.compliance_test) != bool(a.audit_conf):
+        raise ConfigError("--compliance-test and --audit-conf go together (the TEST0x audit.config)")
+    if a.audit_conf:
+        if not os.path.isfile(a.audit_conf):
+            raise ConfigError(f"audit config {a.audit_conf!r} does not exist")
+        a.audit_conf = os.path.abspath(a.audit_conf)
     scenarios = [registry.check_scenario(s.strip()) for s in a.scenario.split(",") if s.strip()]
     modes = ["performance", "accuracy"] if a.mode == "both" else [a.mode]
     if spec.get("performance_only") and "accuracy" in modes:
@@ -214,7 +232,7 @@ def run(argv=None, out=sys.stdout):
             min_query_count=a.min_query_count, max_query_count=a.max_query_count, fast_factor=a.fast_factor)
         harness_cmds = {}
         for mode in modes:
-            rec = None if a.rerun else _existing_record(a, spec, scenario, mode)
+            rec = None if a.rerun else _existing_record(a, spec, scenario, mode, conf_text)
             if rec is None:
                 rec = run_one(a, spec, scenario, mode, conf_text, command_line)
             harness_cmds[mode] = rec["harness_command"]
@@ -222,6 +240,8 @@ def run(argv=None, out=sys.stdout):
         info = records[-1]["info"]
         sut = records[-1]["sut"]
         results_writer.write_sut_info(a.results_dir, sut, _sut_facts(a, sut, info))
+        if a.compliance_test:
+            continue  # TEST0x runs sit inside the scenario dir; its README/measurements stay the main run's
         results_writer.write_measurements(a.results_dir, sut, spec["name"], scenario, _measurements(spec, info))
         results_writer.write_readme(a.results_dir, sut, spec["name"], scenario, command_line, harness_cmds,
                                     results_writer.resolved_versions({f"backend {a.backend}": info["backend"]["version"],

@@ -25,4 +25,7 @@ def rows(records):
 
 
 def render(records, fmt="github"):
-    return tabulate(rows(records), headers=HEADERS, tablefmt=fmt)
+    text = tabulate(rows(records), headers=HEADERS, tablefmt=fmt)
+    notes = [f"- {r['model']} {r['result']['scenario']} {r['result']['mode']}: {n}"
+             for r in records for n in r["result"].get("notes", [])]
+    return text + ("\nNotes:\n" + "\n".join(notes) if notes else "")

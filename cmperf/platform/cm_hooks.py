@@ -15,13 +15,18 @@ def is_yes(value):
 
 
 def hook(fn):
-    """Wrap a customize.py hook: PlatformError/ValueError -> {'return': 1, 'error': msg}."""
+    """Wrap a customize.py hook: PlatformError/ValueError/OSError -> {'return': 1, 'error': msg}.
+
+    OSError covers a full disk or an unwritable directory; its message names the path.
+    """
     @functools.wraps(fn)
     def wrapper(i):
         try:
             r = fn(i)
         except (PlatformError, ValueError) as e:
             return {"return": 1, "error": str(e)}
+        except OSError as e:
+            return {"return": 1, "error": f"{type(e).__name__}: {e}"}
         return {"return": 0} if r is None else {"return": 0, **r}
     return wrapper
 

@@ -76,7 +76,10 @@ class OsInfo:
             "CM_HOST_OS_PACKAGE_MANAGER": self.package_manager,
             "CM_HOST_OS_PACKAGE_MANAGER_INSTALL_CMD": self.install_cmd,
             "CM_HOST_OS_PACKAGE_MANAGER_UPDATE_CMD": self.update_cmd,
-            "CM_RUN_STATE_DOCKER": "yes" if self.in_container else "no",
+            # Not CM_RUN_STATE_DOCKER: upstream's engine reads that as "launched by cm docker"
+            # and skips docker.run: false scripts; any container is not that.
+            "CM_RUN_INSIDE_DOCKER": "yes" if self.in_container else "no",
+            "CM_HOST_OS_IN_CONTAINER": "yes" if self.in_container else "no",
             "CM_HOST_OS_SUPPORTED": "yes" if self.supported else "no",
         }
 

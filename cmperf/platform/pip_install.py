@@ -82,8 +82,12 @@ def install_command(python, requirement, index_url=None, extra_index_urls=(), no
 
 
 def ensure(python, name, version=None, version_min=None, version_max=None, index_url=None,
-           extra_index_urls=(), no_deps=False, force=False, extra_args=()):
-    """Make ``name`` (constraint) importable from ``python``; return a PipResult."""
+           extra_index_urls=(), no_deps=False, force=False, extra_args=(), conflicts=()):
+    """Make ``name`` (constraint) importable from ``python``; return a PipResult.
+
+    ``conflicts``: distributions that provide the same modules (onnxruntime for
+    onnxruntime-gpu); they are uninstalled first, or the import would pick either one.
+    """
     constraint = versions.describe(version, version_min, version_max)
     if not force:
         have = installed_version(python, name)
@@ -93,6 +97,14 @@ def ensure(python, name, version=None, version_min=None, version_max=None, index
     py_version, in_venv, plat = _python_facts(python)
     # pip >= 23 refuses system (PEP 668) interpreters without this flag; a venv never needs it.
     break_system = in_venv != "1" and versions.compare(_pip_version(python), "23") >= 0
+    present = [c for c in conflicts if installed_version(python, c)]
+    if present:
+        proc = subprocess.run([python, "-m", "pip", "uninstall", "-y", *present]
+                              + (["--break-system-packages"] if break_system else []),
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            raise PipInstallError(f"cannot uninstall {', '.join(present)} (conflicts with {name}) from {python}:\n"
+                                  f"{(proc.stdout + proc.stderr).strip()[-800:]}")
     requirement = name + versions.pip_specifier(version, version_min, version_max)
     cmd = install_command(python, requirement, index_url, extra_index_urls, no_deps, force,
                           break_system, extra_args)

@@ -21,6 +21,7 @@ class Shortcut:
     machines: tuple = ()         # normalised machine names; () = every architecture
     per_machine: tuple = ()      # ((machine, other pip name), ...)
     note: str = ""
+    conflicts: tuple = ()        # distributions to uninstall first (same import name)
 
 
 def _m(machine):
@@ -33,7 +34,7 @@ SHORTCUTS = {
     "onnx": Shortcut("onnx"),
     "onnxruntime": Shortcut("onnxruntime"),
     "onnxruntime_gpu": Shortcut("onnxruntime-gpu", systems=("Linux", "Windows"),
-                                note="CUDA builds exist for Linux and Windows only"),
+                                note="CUDA builds exist for Linux and Windows only", conflicts=("onnxruntime",)),
     "tensorflow": Shortcut("tensorflow"),
     "tensorflow-metal": Shortcut("tensorflow-metal", systems=("Darwin",), machines=("arm64",),
                                  note="Apple's Metal plugin exists for macOS on Apple silicon only"),
@@ -63,6 +64,11 @@ SHORTCUTS = {
     "pyarrow": Shortcut("pyarrow"),
     "dmiparser": Shortcut("dmiparser"),
 }
+
+
+def conflicts(shortcut):
+    """Distributions that must be uninstalled before installing this shortcut's package."""
+    return SHORTCUTS[shortcut].conflicts if shortcut in SHORTCUTS else ()
 
 
 def resolve(shortcut, system=None, machine=None):

@@ -8,8 +8,9 @@ from cmperf.platform.cm_hooks import hook, is_yes
 def preprocess(i):
     env = i["env"]
     name = env.get("CM_GENERIC_PYTHON_PACKAGE_NAME", "")
-    if env.get("CM_GENERIC_PYTHON_PACKAGE_VARIANT"):
-        name = python_packages.resolve(env["CM_GENERIC_PYTHON_PACKAGE_VARIANT"])
+    shortcut = env.get("CM_GENERIC_PYTHON_PACKAGE_VARIANT", "")
+    if shortcut:
+        name = python_packages.resolve(shortcut)
     if not name:
         raise PlatformError("no package selected: add _package.NAME or a shortcut such as _numpy")
     python = env.get("CM_PYTHON_BIN_WITH_PATH", "")
@@ -20,7 +21,8 @@ def preprocess(i):
                            env.get("CM_VERSION_MAX") or None,
                            index_url=env.get("CM_GENERIC_PYTHON_PIP_INDEX_URL") or None, extra_index_urls=extra,
                            no_deps=is_yes(env.get("CM_GENERIC_PYTHON_PIP_NO_DEPS")),
-                           force=is_yes(env.get("CM_GENERIC_PYTHON_FORCE_INSTALL")))
+                           force=is_yes(env.get("CM_GENERIC_PYTHON_FORCE_INSTALL")),
+                           conflicts=python_packages.conflicts(shortcut))
     key = re.sub(r"[^A-Z0-9]", "_", name.upper())
     env[f"CM_PYTHONLIB_{key}_VERSION"] = r.version
     env[f"CM_PYTHONLIB_{key}_PYTHON"] = r.python

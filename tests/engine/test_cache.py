@@ -132,3 +132,13 @@ def test_fingerprint_hook_invalidates_platform_facts(repo, cm, workdir):
     fact.write_text("kernel-2")
     r = cm("run", "script", "--tags=facts", "-s")
     assert r["cached"] is False and r["new_env"] == {"FACT": "kernel-2"}
+
+
+def test_cache_key_naming_a_dependency_output_runs_dependencies_first(repo, cm, workdir):
+    repo.script("pick", {"tags": ["pick"], "new_env_keys": ["PICKED"], "input_mapping": {"which": "PICKED"}})
+    counted(repo, workdir, {"deps": [{"tags": "pick", "names": ["picker"]}], "cache_key_env": ["PICKED"]})
+    a = cm("run", "script", "--tags=cnt", "-s", "--adr.picker.which=a")
+    b = cm("run", "script", "--tags=cnt", "-s", "--adr.picker.which=b")
+    again = cm("run", "script", "--tags=cnt", "-s", "--adr.picker.which=a")
+    assert runs(workdir) == 2 and a["cache_path"] != b["cache_path"]
+    assert again["cached"] is True and again["cache_path"] == a["cache_path"]

@@ -12,7 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def digits_dir(tmp_path_factory):
     from cmperf.mlperf.models import digits
     d = tmp_path_factory.mktemp("digits") / "digits-mlp"
-    digits.build(str(d), tf_export="no")
+    digits.build(str(d), tf_export="no", torch_export="no")
     return str(d)
 
 

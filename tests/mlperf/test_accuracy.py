@@ -50,3 +50,26 @@ def test_bad_inputs(tmp_path):
     log = _log(tmp_path / "acc.json", [0, 1, 2])
     with pytest.raises(DatasetError, match="sample index 2"):
         imagenet.top1(log, np.array([0, 1]))
+
+
+def _speech_log(path, texts):
+    from cmperf.mlperf.accuracy.wer import RNNT_VOCAB
+    entries = [{"seq_id": i, "qsl_idx": i,
+                "data": np.array([RNNT_VOCAB.index(c) for c in t], np.int64).tobytes().hex().upper()}
+               for i, t in enumerate(texts)]
+    path.write_text(json.dumps(entries))
+    return str(path)
+
+
+def test_word_error_rate(tmp_path):
+    from cmperf.mlperf.accuracy import wer
+    assert wer.edit_distance("a b c".split(), "a x c d".split()) == 2
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        [{"transcript": "hello world"}, {"transcript": "it's a good day"}]))
+    log = _speech_log(tmp_path / "acc.json", ["hello word", "it's a good day"])
+    rate, n = wer.word_error_rate(log, wer.load_manifest(str(tmp_path / "manifest.json")))
+    assert n == 2 and rate == pytest.approx(1 / 6)
+    text = wer.accuracy_text(rate, log)
+    assert text.startswith("Word Error Rate: 16.667%, accuracy=83.333%\nhash=")
+    with pytest.raises(DatasetError, match="manifest"):
+        wer.load_manifest(str(tmp_path / "acc.json"))

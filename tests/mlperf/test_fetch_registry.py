@@ -85,3 +85,11 @@ def test_fetch_errors_name_the_thing(tmp_path):
         fetch.source_of(dataset="kits19")
     with pytest.raises(ModelFileError, match="does not exist"):
         fetch.fetch(str(tmp_path), model="resnet50", local=str(tmp_path / "none.onnx"))
+
+
+def test_official_accuracy_scripts_are_registered():
+    urls, md5, name = fetch.source_of(model="retinanet", fmt="accuracy-script")
+    assert urls == ["https://raw.githubusercontent.com/mlcommons/inference/v3.1/vision/classification_and_detection/"
+                    "tools/accuracy-openimages.py"] and name == "accuracy-openimages.py"
+    assert fetch.source_of(model="3d-unet", fmt="accuracy-script")[2] == "accuracy_kits.py"
+    assert fetch.source_of(model="rnnt", fmt="accuracy-script")[2] == "accuracy_eval.py"

@@ -30,7 +30,8 @@ def test_performance_run_in_every_scenario(scenario, run_module, tmp_path, digit
     assert r.validity in ("VALID", "INVALID") and (r.valid or r.invalid_reasons)
     assert r.seeds["qsl_rng_seed"] != 0  # mlperf.conf was loaded before user.conf
     info = json.loads((out / "run.json").read_text())
-    assert info["backend"]["backend"] == "onnxruntime" and info["batch_size"] == 4
+    assert info["backend"]["backend"] == "onnxruntime"
+    assert info["batch_size"] == (1 if scenario == "SingleStream" else 4)  # one sample per SingleStream query
     assert info["inference_error_count"] == 0
     assert (out / "user.conf").read_text() == open(conf).read()
     expected = {"Offline": 32, "SingleStream": 32, "MultiStream": 32 * 8, "Server": 32}[scenario]

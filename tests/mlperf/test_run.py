@@ -54,6 +54,9 @@ def test_rerun_replaces_old_logs_and_default_reuses_them(tmp_path, digits_dir):
     assert again.get("reused") and os.path.exists(marker)  # existing logs are kept without --rerun
     mlrun.run(a + ["--rerun"], out=io.StringIO())
     assert not os.path.exists(marker)  # a rerun never mixes old and new files
+    open(marker, "w").close()
+    changed = mlrun.run(a + ["--batch-size", "2"], out=io.StringIO())[0]
+    assert not changed.get("reused") and not os.path.exists(marker)  # other settings: a fresh run
 
 
 def test_interrupted_run_leaves_old_results_intact(tmp_path, digits_dir):
@@ -90,3 +93,68 @@ def test_performance_only_model_refuses_accuracy(tmp_path):
 def test_cli_error_exit_code(tmp_path, run_module):
     p = run_module("cmperf.mlperf.run", "--model", "rnnt", "--results-dir", tmp_path)
     assert p.returncode == 2 and "harness not implemented yet for rnnt" in p.stderr
+
+
+def test_compliance_run_goes_under_test_dir(tmp_path, digits_dir):
+    audit = tmp_path / "audit.config"
+    audit.write_text("*.*.performance_issue_same = 1\n*.*.performance_issue_same_index = 3\n")
+    a = _args(tmp_path / "res", digits_dir, "--scenario", "Offline", "--mode", "performance")
+    with pytest.raises(ConfigError, match="go together"):
+        mlrun.run(a + ["--compliance-test", "TEST04"], out=io.StringIO())
+    rec = mlrun.run(a + ["--compliance-test", "TEST04", "--audit-conf", str(audit)], out=io.StringIO())[0]
+    assert rec["dir"].endswith(os.path.join("offline", "TEST04", "performance", "run_1"))
+    assert rec["result"]["settings"]["performance_issue_same"] is True
+
+
+def test_upstream_flag_spellings(tmp_path, digits_dir):
+    recs = mlrun.run(["--framework", "onnxruntime", "--execution_mode", "test", "--test_query_count", "8",
+                      "--results_dir", str(tmp_path / "r"), "--dataset-dir", digits_dir, "--mode", "performance"],
+                     out=io.StringIO())
+    assert recs[0]["info"]["backend"]["backend"] == "onnxruntime"
+    assert recs[0]["result"]["settings"]["samples_per_query"] == 8
+
+
+def test_digits_is_built_on_first_use(tmp_path, monkeypatch):
+    from cmperf.mlperf import assets
+    from cmperf.mlperf.errors import DatasetError
+    monkeypatch.setenv("CMPERF_MLPERF_CACHE", str(tmp_path / "cache"))
+    d = assets.digits_dir()
+    assert d == str(tmp_path / "cache" / "digits-mlp") and os.path.isfile(os.path.join(d, "model.onnx"))
+    with pytest.raises(DatasetError, match="does not exist or has no manifest.json"):
+        assets.digits_dir(str(tmp_path / "explicit-but-missing"))
+
+
+def test_random_resnet50_is_performance_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("CMPERF_MLPERF_CACHE", str(tmp_path / "cache"))
+    recs = mlrun.run(["--model", "resnet50-random", "--results-dir", str(tmp_path / "r"), "--batch-size", "4",
+                      "--test-query-count", "8", "--threads", "2"], out=io.StringIO())
+    assert [r["result"]["mode"] for r in recs] == ["performance"]  # accuracy dropped, not faked
+    assert recs[0]["result"]["value"] > 0
+    sc = os.path.dirname(os.path.dirname(recs[0]["dir"]))
+    m = json.loads(open(os.path.join(sc, "measurements.json")).read())
+    assert m["performance_only"] is True and "random" in m["starting_weights_filename"]
+
+
+def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, monkeypatch):
+    """resnet50 through preprocessed JPEGs; the model file is the random-weights graph, so only the
+    mechanics are checked (5 samples, accuracy over 5), never the accuracy value."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+    from cmperf.mlperf.models import resnet50_random
+    from cmperf.mlperf.preprocess import imagenet as pp
+    imgs = tmp_path / "jpeg"
+    imgs.mkdir()
+    rows = []
+    for i in range(5):
+        cv2.imwrite(str(imgs / f"{i}.JPEG"), (np.random.default_rng(i).random((240, 320, 3)) * 255).astype("uint8"))
+        rows.append(f"{i}.JPEG {i * 100}")
+    (tmp_path / "val_map.txt").write_text("\n".join(rows) + "\n")
+    pp.build_dataset(str(imgs), str(tmp_path / "val_map.txt"), str(tmp_path / "ds"))
+    model = resnet50_random.build(str(tmp_path / "r50.onnx"))
+    recs = mlrun.run(["--model", "resnet50", "--model-path", model, "--dataset-dir", str(tmp_path / "ds"),
+                      "--results-dir", str(tmp_path / "r"), "--test-query-count", "5", "--batch-size", "5",
+                      "--threads", "2"], out=io.StringIO())
+    perf, acc = recs
+    assert any("QSL holds only 5 samples" in n for n in perf["result"]["notes"])
+    text = open(os.path.join(acc["dir"], "accuracy.txt")).read()
+    assert ", total=5\nhash=" in text

@@ -159,3 +159,15 @@ def test_rocm_and_apple_parsers():
                                                 "spdisplays_mtlgpufamilysupport": "spdisplays_metal3"}]})
     (a,) = gpu_info.parse_system_profiler(apple)
     assert a.name == "Apple M2 Max (38 cores)" and "metal3" in a.driver_version
+
+
+@pytest.mark.parametrize("module,key", [("os_info", "CM_HOST_OS_TYPE="), ("cpu_info", "CM_HOST_CPU_TOTAL_CORES="),
+                                        ("gpu_info", "CM_HOST_ACCELERATOR_VENDOR=")])
+def test_modules_run_as_commands(module, key):
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.run([sys.executable, "-m", f"cmperf.platform.{module}", "--env"], capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=root), timeout=60)
+    assert proc.returncode == 0 and key in proc.stdout, proc.stderr

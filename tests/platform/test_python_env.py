@@ -32,6 +32,7 @@ def test_find_python_with_constraints():
 
 def test_shortcuts_respect_the_platform():
     assert python_packages.resolve("onnxruntime_gpu", "Linux", "x86_64") == "onnxruntime-gpu"
+    assert python_packages.conflicts("onnxruntime_gpu") == ("onnxruntime",)
     assert python_packages.resolve("tensorflow-metal", "Darwin", "arm64") == "tensorflow-metal"
     assert python_packages.resolve("deepsparse", "Linux", "aarch64") == "deepsparse-nightly"
     with pytest.raises(python_packages.UnsupportedPackageError, match="tensorflow-metal.*Linux x86_64"):
@@ -64,12 +65,14 @@ def _wheel(name, version):
 def index(http_server, monkeypatch):
     """A PEP 503 simple index on 127.0.0.1 with cmperf-probe 1.0 and 2.0; pip sees no other config."""
     links = []
-    for v in ("1.0", "2.0"):
-        fname, data = _wheel("cmperf-probe", v)
+    for pkg, v in (("cmperf-probe", "1.0"), ("cmperf-probe", "2.0"), ("cmperf-probe-gpu", "1.0")):
+        fname, data = _wheel(pkg, v)
         http_server.files[f"/files/{fname}"] = data
-        links.append(f'<a href="/files/{fname}">{fname}</a>')
-    http_server.files["/simple/cmperf-probe/"] = ("<html><body>" + "".join(links) + "</body></html>").encode()
-    http_server.types["/simple/cmperf-probe/"] = "text/html"
+        links.append((pkg, f'<a href="/files/{fname}">{fname}</a>'))
+    for pkg in ("cmperf-probe", "cmperf-probe-gpu"):
+        page = f"/simple/{pkg}/"
+        http_server.files[page] = ("<html><body>" + "".join(a for p, a in links if p == pkg) + "</body></html>").encode()
+        http_server.types[page] = "text/html"
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     return http_server.url + "/simple"
 
@@ -106,6 +109,9 @@ def test_pip_installs_into_the_selected_python_and_keeps_what_satisfies(venv, in
     assert (r.version, r.installed_now) == ("1.0", False) and len(http_server.requests) == requests_before
     r = pip_install.ensure(info.path, "cmperf-probe", version_min="2.0", index_url=index)
     assert (r.version, r.installed_now) == ("2.0", True)
+    # like onnxruntime-gpu replacing onnxruntime: the conflicting distribution goes first
+    r = pip_install.ensure(info.path, "cmperf-probe-gpu", index_url=index, conflicts=["cmperf-probe"])
+    assert r.installed_now and pip_install.installed_version(info.path, "cmperf-probe") is None
 
 
 def test_missing_pip_package_names_package_constraint_and_platform(venv, index):
@@ -116,3 +122,15 @@ def test_missing_pip_package_names_package_constraint_and_platform(venv, index):
     assert "cmperf-no-such-package" in msg and ">=1.0" in msg and platform.system() in msg
     with pytest.raises(pip_install.PackageNotFoundError, match="cmperf-probe.*==9.9"):
         pip_install.ensure(info.path, "cmperf-probe", version="9.9", index_url=index)
+
+
+def test_pip_command_honours_indexes_and_constraints():
+    cmd = pip_install.install_command("/py", "numpy" + versions.pip_specifier(minimum="1.20", maximum="1.26.4"),
+                                      index_url="http://127.0.0.1:1/simple",
+                                      extra_index_urls=["http://127.0.0.1:2/a", "http://127.0.0.1:3/b"],
+                                      no_deps=True, break_system=True)
+    assert cmd[:4] == ["/py", "-m", "pip", "install"] and "numpy>=1.20,<=1.26.4" in cmd
+    assert cmd[cmd.index("--index-url") + 1] == "http://127.0.0.1:1/simple"
+    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "--extra-index-url"] == ["http://127.0.0.1:2/a",
+                                                                                 "http://127.0.0.1:3/b"]
+    assert "--no-deps" in cmd and "--break-system-packages" in cmd

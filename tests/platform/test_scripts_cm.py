@@ -126,8 +126,8 @@ def test_sys_utils_install_missing_and_skip(cm, fake_apt):
 def test_python_version_constraint_error(cm):
     rc, _, text = cm("--tags=get,python3", "--version_min=99.0", "--quiet")
     assert rc != 0 and "no Python >=99.0" in text
-    rc, _, text = cm("--tags=get,python3", "--name=nosuchvenv", "--quiet")
-    assert rc != 0 and "install python-venv" in text and "nosuchvenv" in text
+    rc, _, text = cm("--tags=get,python3", "--name=old", "--version_max=3.0", "--quiet")
+    assert rc != 0 and "<=3.0" in text
 
 
 def test_named_venv_selected_by_adr_gets_the_package(cm, http_server, monkeypatch):
@@ -147,6 +147,11 @@ def test_named_venv_selected_by_adr_gets_the_package(cm, http_server, monkeypatc
     assert data["new_env"]["CM_PYTHONLIB_CMPERF_PROBE_PYTHON"] == venv_python
     rc, data, text = cm(*args)
     assert rc == 0 and "already installed" in text
+    rc, data, text = cm("--tags=get,python3", "--name=made-on-first-use", "-j", "--quiet")
+    assert rc == 0 and "created virtual environment 'made-on-first-use'" in text, text
+    made = data["new_env"]["CM_PYTHON_BIN_WITH_PATH"]
+    assert made.startswith(os.environ["CM_PYTHON_VENV_ROOT"]) and made != venv_python
+    assert subprocess.run([made, "-c", "import cmperf.platform"], cwd="/").returncode == 0
     rc, _, text = cm("--tags=get,generic-python-lib,_package.cmperf-probe", "--adr.python.name=bench",
                      f"--index_url={http_server.url}/simple", "--version_min=3.0", "--quiet")
     assert rc != 0 and "cmperf-probe" in text and ">=3.0" in text

@@ -41,6 +41,16 @@ class DeepSparseBackend(Backend):
     def load(self, model_path, input_name=None, output_name=None, batch_size=1):
         self._require_file(model_path)
         self.model_path = model_path
+        self.output_index = 0
+        if output_name:
+            try:
+                import onnx
+                outputs = [o.name for o in onnx.load(model_path, load_external_data=False).graph.output]
+            except Exception as e:
+                raise ModelFileError(f"cannot read the ONNX graph of {model_path!r}: {e}") from e
+            if output_name not in outputs:
+                raise ModelFileError(f"model {model_path!r} has no output {output_name!r} (has {outputs})")
+            self.output_index = outputs.index(output_name)
         self._compile(batch_size)
         return self
 
@@ -62,7 +72,7 @@ class DeepSparseBackend(Backend):
         if n < self.batch_size:
             pad = np.zeros((self.batch_size - n,) + batch.shape[1:], batch.dtype)
             batch = np.concatenate([batch, pad])
-        return self.engine.run([np.ascontiguousarray(batch)])[0][:n]
+        return self.engine.run([np.ascontiguousarray(batch)])[self.output_index][:n]
 
     def thread_settings(self):
         return {"threads": self.threads,

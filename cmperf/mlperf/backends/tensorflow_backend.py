@@ -26,9 +26,13 @@ class TensorFlowBackend(Backend):
                 f"backend {self.name} needs tensorflow, which is not importable ({e}); "
                 "`pip install tensorflow-cpu` (Linux/Windows) or `pip install tensorflow` (macOS)") from e
         self.tf = tf
+        self.thread_note = None
         if threads:
-            tf.config.threading.set_intra_op_parallelism_threads(int(threads))
-            tf.config.threading.set_inter_op_parallelism_threads(1)
+            try:
+                tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+                tf.config.threading.set_inter_op_parallelism_threads(1)
+            except RuntimeError as e:  # TF fixes its pools at first use in a process
+                self.thread_note = f"threads={threads} not applied: {e}"
         if device == "cpu":
             tf.config.set_visible_devices([], "GPU")
         elif not tf.config.list_physical_devices("GPU"):
@@ -70,9 +74,12 @@ class TensorFlowBackend(Backend):
 
     def thread_settings(self):
         t = self.tf.config.threading
-        return {"threads": self.threads,
-                "intra_op_parallelism_threads": t.get_intra_op_parallelism_threads(),
-                "inter_op_parallelism_threads": t.get_inter_op_parallelism_threads()}
+        s = {"threads": self.threads,
+             "intra_op_parallelism_threads": t.get_intra_op_parallelism_threads(),
+             "inter_op_parallelism_threads": t.get_inter_op_parallelism_threads()}
+        if self.thread_note:
+            s["thread_note"] = self.thread_note
+        return s
 
 
 class TensorFlowMetalBackend(TensorFlowBackend):

@@ -9,6 +9,7 @@ Output directory (written atomically):
   inputs.npy        held-out inputs, float32 [M,64], already scaled like the model expects
   labels.npy        held-out true labels, int64 [M] (from the dataset, never from the model)
   saved_model/      TF SavedModel with the same weights (only when tensorflow is importable)
+  model.pt          TorchScript with the same weights (only when torch is importable)
   manifest.json     sha256 of every file, split seed, sizes, train/test accuracy, versions
 """
 import argparse
@@ -126,29 +127,53 @@ def export_saved_model(layers, path):
     return tf.__version__
 
 
-def build(out_dir, seed=DEFAULT_SEED, test_size=DEFAULT_TEST_SIZE, tf_export="auto"):
+def export_torchscript(layers, path):
+    """Write a TorchScript module computing the same scores; needs torch importable."""
+    try:
+        import torch
+    except ImportError as e:
+        raise BackendUnavailableError(
+            f"cannot export {MODEL_NAME} to TorchScript: torch is not importable ({e}); "
+            "`pip install torch` (CPU wheel: torch==2.13.0)") from e
+    (w1, b1), (w2, b2) = layers
+    net = torch.nn.Sequential(torch.nn.Linear(NUM_FEATURES, HIDDEN), torch.nn.ReLU(),
+                              torch.nn.Linear(HIDDEN, NUM_CLASSES))
+    with torch.no_grad():
+        for lin, w, b in ((net[0], w1, b1), (net[2], w2, b2)):
+            lin.weight.copy_(torch.from_numpy(w.T.copy()))  # sklearn stores (in, out)
+            lin.bias.copy_(torch.from_numpy(b))
+    torch.jit.script(net.eval()).save(path)
+    return torch.__version__
+
+
+def _wanted(flag, module, what):
+    if flag not in ("auto", "yes", "no"):
+        raise ValueError(f"{what} must be auto, yes or no, not {flag!r}")
+    if flag != "auto":
+        return flag == "yes"
+    try:
+        __import__(module)
+        return True
+    except ImportError:
+        return False
+
+
+def build(out_dir, seed=DEFAULT_SEED, test_size=DEFAULT_TEST_SIZE, tf_export="auto", torch_export="auto"):
     """Train and write the digits benchmark into ``out_dir`` atomically; return the manifest.
 
-    tf_export: "auto" (when tensorflow is importable), "yes" (error if not), "no".
+    tf_export / torch_export: "auto" (when tensorflow / torch is importable), "yes" (error if
+    not), "no".
     """
     import onnx
     import sklearn
 
-    if tf_export not in ("auto", "yes", "no"):
-        raise ValueError(f"tf_export must be auto, yes or no, not {tf_export!r}")
+    want_tf = _wanted(tf_export, "tensorflow", "tf_export")
+    want_torch = _wanted(torch_export, "torch", "torch_export")
     x_tr, y_tr, x_te, y_te = load_split(seed, test_size)
     layers = train(x_tr, y_tr, seed)
     train_acc = float((forward(layers, x_tr).argmax(1) == y_tr).mean())
     test_acc = float((forward(layers, x_te).argmax(1) == y_te).mean())
     model = to_onnx(layers)
-
-    want_tf = tf_export == "yes"
-    if tf_export == "auto":
-        try:
-            import tensorflow  # noqa: F401
-            want_tf = True
-        except ImportError:
-            want_tf = False
 
     with staging_dir(out_dir) as tmp:
         onnx.save(model, os.path.join(tmp, "model.onnx"))
@@ -160,6 +185,10 @@ def build(out_dir, seed=DEFAULT_SEED, test_size=DEFAULT_TEST_SIZE, tf_export="au
             tf_version = export_saved_model(layers, os.path.join(tmp, "saved_model"))
             for root, _, names in os.walk(os.path.join(tmp, "saved_model")):
                 files += [os.path.relpath(os.path.join(root, n), tmp) for n in names]
+        torch_version = None
+        if want_torch:
+            torch_version = export_torchscript(layers, os.path.join(tmp, "model.pt"))
+            files.append("model.pt")
         manifest = {
             "model": MODEL_NAME,
             "dataset": "sklearn.datasets.load_digits (8x8, 1797 images)",
@@ -173,7 +202,8 @@ def build(out_dir, seed=DEFAULT_SEED, test_size=DEFAULT_TEST_SIZE, tf_export="au
             "train_accuracy": train_acc,
             "test_accuracy_numpy": test_acc,
             "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__,
-                         "onnx": onnx.__version__, "tensorflow": tf_version},
+                         "onnx": onnx.__version__, "tensorflow": tf_version,
+                         "torch": torch_version},
             "saved_model": "saved_model" if want_tf else None,
             "sha256": {f: sha256_file(os.path.join(tmp, f)) for f in files},
         }
@@ -206,9 +236,11 @@ def main(argv=None):
     ap.add_argument("--test-size", type=int, default=DEFAULT_TEST_SIZE)
     ap.add_argument("--tf", choices=("auto", "yes", "no"), default="auto",
                     help="also export a TF SavedModel")
+    ap.add_argument("--torch", choices=("auto", "yes", "no"), default="auto",
+                    help="also export TorchScript (model.pt)")
     a = ap.parse_args(argv)
     try:
-        m = build(a.out, a.seed, a.test_size, a.tf)
+        m = build(a.out, a.seed, a.test_size, a.tf, a.torch)
     except (BackendUnavailableError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

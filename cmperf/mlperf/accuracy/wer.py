@@ -1,0 +1,99 @@
+"""Word error rate of a speech run (rnnt on LibriSpeech), from mlperf_log_accuracy.json.
+
+  python -m cmperf.mlperf.accuracy.wer --mlperf-accuracy-file LOG --manifest dev-clean-wav.json \
+      [--output accuracy.txt]
+
+The reference rnnt SUT answers each sample with its transcript as int64 indices into the
+vocabulary " abcdefghijklmnopqrstuvwxyz'" (rnnt.toml); the manifest is the reference's JSON list
+whose i-th entry's "transcript" is the truth for sample i. WER = word-level edit distance summed
+over samples / reference words summed over samples. The harness for rnnt is not implemented yet:
+this scores logs from any rnnt SUT.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+from ..errors import DatasetError, LoadGenError
+from ..fsutil import sha256_file, write_text_atomic
+
+RNNT_VOCAB = " abcdefghijklmnopqrstuvwxyz'"
+
+
+def edit_distance(ref, hyp):
+    """Levenshtein distance between two token lists (one row of the DP table at a time)."""
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1]
+
+
+def load_manifest(path):
+    if not os.path.isfile(path):
+        raise DatasetError(f"manifest {path!r} does not exist")
+    try:
+        with open(path, encoding="utf-8") as f:
+            entries = json.load(f)
+        return [e["transcript"] for e in entries]
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise DatasetError(f"manifest {path!r} is not a JSON list of {{'transcript': ...}} entries: {e}") from e
+
+
+def decode(hex_data, vocab=RNNT_VOCAB):
+    ids = np.frombuffer(bytes.fromhex(hex_data), np.int64)
+    if ids.size and (ids.min() < 0 or ids.max() >= len(vocab)):
+        raise LoadGenError(f"transcript index out of the {len(vocab)}-symbol vocabulary")
+    return "".join(vocab[i] for i in ids)
+
+
+def word_error_rate(accuracy_log, transcripts):
+    if not os.path.isfile(accuracy_log):
+        raise LoadGenError(f"accuracy log {accuracy_log!r} does not exist (was this an accuracy-mode run?)")
+    with open(accuracy_log, encoding="utf-8") as f:
+        entries = json.load(f)
+    seen, errors, words = set(), 0, 0
+    for e in entries:
+        idx = int(e["qsl_idx"])
+        if idx in seen:
+            continue
+        seen.add(idx)
+        if idx >= len(transcripts):
+            raise DatasetError(f"sample index {idx} has no transcript ({len(transcripts)} in the manifest)")
+        ref = transcripts[idx].split()
+        errors += edit_distance(ref, decode(e["data"]).split())
+        words += len(ref)
+    if not words:
+        raise LoadGenError(f"{accuracy_log} holds no samples with reference words")
+    return errors / words, len(seen)
+
+
+def accuracy_text(wer, log_path):
+    return (f"Word Error Rate: {100 * wer:.3f}%, accuracy={100 * (1 - wer):.3f}%\n"
+            f"hash={sha256_file(log_path)}\n")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mlperf-accuracy-file", required=True)
+    ap.add_argument("--manifest", required=True)
+    ap.add_argument("--output")
+    a = ap.parse_args(argv)
+    try:
+        wer, _ = word_error_rate(a.mlperf_accuracy_file, load_manifest(a.manifest))
+    except (DatasetError, LoadGenError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    text = accuracy_text(wer, a.mlperf_accuracy_file)
+    if a.output:
+        write_text_atomic(a.output, text)
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""The tf backend on the digits SavedModel: runs where tensorflow is importable (pip tensorflow-cpu)."""
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow", reason="tensorflow is not installed (pip install tensorflow-cpu)")
+
+from cmperf.mlperf.accuracy import imagenet  # noqa: E402
+from cmperf.mlperf.backends import get_backend  # noqa: E402
+from cmperf.mlperf.errors import ModelFileError  # noqa: E402
+from cmperf.mlperf.models import digits  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tf_digits_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tfdigits") / "digits-mlp"
+    digits.build(str(d), tf_export="yes")
+    return str(d)
+
+
+def test_saved_model_matches_onnx(tf_digits_dir):
+    x = np.load(os.path.join(tf_digits_dir, "inputs.npy"))[:64]
+    tf_b = get_backend("tf", threads=1).load(os.path.join(tf_digits_dir, "saved_model"), None, "scores")
+    ort_b = get_backend("onnxruntime", threads=1).load(os.path.join(tf_digits_dir, "model.onnx"))
+    np.testing.assert_allclose(tf_b.predict(x), ort_b.predict(x), rtol=1e-4, atol=1e-4)
+    d = tf_b.describe()
+    assert d["backend"] == "tf" and d["version"]
+    # TF fixes its thread pools at first use; the SavedModel export above already used them
+    assert d["intra_op_parallelism_threads"] == 1 or "not applied" in d["thread_note"]
+
+
+def test_not_a_saved_model(tmp_path):
+    with pytest.raises(ModelFileError, match="not a TF SavedModel"):
+        get_backend("tf").load(str(tmp_path))
+
+
+def test_harness_accuracy_with_tf(run_module, tmp_path, tf_digits_dir, user_conf_file):
+    out = tmp_path / "acc"
+    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--backend", "tf", "--scenario", "Offline",
+                   "--mode", "accuracy", "--user-conf", user_conf_file("Offline"), "--output-dir", out,
+                   "--dataset-dir", tf_digits_dir, "--batch-size", 32, cwd=tmp_path, timeout=300)
+    assert p.returncode == 0, p.stderr
+    r = imagenet.top1(str(out / "mlperf_log_accuracy.json"), np.load(os.path.join(tf_digits_dir, "labels.npy")))
+    assert r.total >= 1024 and r.accuracy > 90
