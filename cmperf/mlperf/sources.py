@@ -223,7 +223,7 @@ def dataset_source(env, title):
 # --------------------------------------------------------------- process-mlperf-accuracy
 # Datasets whose accuracy script exists in mlcommons/inference but not yet in cmperf (-> the model
 # whose registry entry names that script).
-ACCURACY_ELSEWHERE = {"openimages": "retinanet", "librispeech": "rnnt", "kits19": "3d-unet-99"}
+ACCURACY_ELSEWHERE = {"openimages": "retinanet", "kits19": "3d-unet-99"}
 ACCURACY_LOG = "mlperf_log_accuracy.json"
 
 
@@ -281,9 +281,16 @@ def accuracy_command(dataset, result_dir, env, out):
         if env.get("CM_ACCURACY_DTYPE"):
             argv += ["--output-dtype", env["CM_ACCURACY_DTYPE"]]
         return argv
+    if dataset == "librispeech":
+        manifest = env.get("CM_DATASET_LIBRISPEECH_MANIFEST", "")
+        if not manifest:
+            raise DatasetError("_librispeech accuracy needs --manifest=FILE: the reference's JSON list of "
+                               "samples (e.g. dev-clean-wav.json) whose i-th 'transcript' is sample i's truth")
+        return ["-m", "cmperf.mlperf.accuracy.wer", "--mlperf-accuracy-file", log, "--manifest", manifest,
+                "--output", out]
     official = ""
     if dataset in ACCURACY_ELSEWHERE:
         from .registry import model_spec
         official = f" (the official one is {model_spec(ACCURACY_ELSEWHERE[dataset])['accuracy_script']})"
     raise MlperfError(f"accuracy script not implemented yet for {dataset}{official}; cmperf computes "
-                      "accuracy for _imagenet, _digits and _squad")
+                      "accuracy for _imagenet, _digits, _squad and _librispeech")

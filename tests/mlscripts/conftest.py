@@ -66,3 +66,34 @@ def server(tmp_path):
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+def loadgen_accuracy_run(outdir, count, respond):
+    """A real LoadGen Offline accuracy run over ``count`` samples: ``respond(indices) -> [bytes]``.
+
+    Writes LoadGen's logs (mlperf_log_accuracy.json, ...) into ``outdir``.
+    """
+    import array
+
+    import mlperf_loadgen as lg
+
+    def issue_queries(samples):
+        payloads = respond([s.index for s in samples])
+        buffers = [array.array("B", p) for p in payloads]
+        lg.QuerySamplesComplete([lg.QuerySampleResponse(s.id, b.buffer_info()[0], len(b))
+                                 for s, b in zip(samples, buffers)])
+
+    sut = lg.ConstructSUT(issue_queries, lambda: None)
+    qsl = lg.ConstructQSL(count, count, lambda idx: None, lambda idx: None)
+    settings = lg.TestSettings()
+    settings.scenario = lg.TestScenario.Offline
+    settings.mode = lg.TestMode.AccuracyOnly
+    log_settings = lg.LogSettings()
+    log_settings.log_output.outdir = str(outdir)
+    log_settings.log_output.copy_summary_to_stdout = False
+    try:
+        lg.StartTestWithLogSettings(sut, qsl, settings, log_settings)
+    finally:
+        lg.DestroyQSL(qsl)
+        lg.DestroySUT(sut)
+    return os.path.join(str(outdir), "mlperf_log_accuracy.json")

@@ -8,7 +8,7 @@ import zipfile
 
 import numpy as np
 
-from .conftest import md5
+from .conftest import loadgen_accuracy_run, md5
 
 
 def _tar(path, files, mode="w"):
@@ -109,37 +109,18 @@ def test_squad_vocab_and_tokenized_features(cm, server):
 
 def test_squad_accuracy_of_a_real_loadgen_run(cm, server, tmp_path):
     """LoadGen (accuracy mode) over the features with a SUT pointing at '1820' -> EM/F1 100."""
-    import array
-
-    import mlperf_loadgen as lg
-
     from cmperf.mlperf.squad.qsl import SquadQSL
     from cmperf.mlperf.squad.tokenization import load_vocab
     env = _squad_features(cm, server)
     answer_id = load_vocab(env["CM_DATASET_SQUAD_VOCAB_PATH"])["1820"]
     qsl = SquadQSL(env["CM_DATASET_SQUAD_TOKENIZED_ROOT"])
 
-    def issue_queries(samples):
-        ids = qsl.get_inputs([s.index for s in samples])["input_ids"]
+    def respond(indices):
+        ids = qsl.get_inputs(indices)["input_ids"]
         logits = np.where(ids == answer_id, 10.0, 0.0).astype(np.float32)
-        buffers = [array.array("B", p) for p in qsl.response_bytes([logits, logits])]
-        lg.QuerySamplesComplete([lg.QuerySampleResponse(s.id, b.buffer_info()[0], len(b))
-                                 for s, b in zip(samples, buffers)])
+        return qsl.response_bytes([logits, logits])
 
-    sut = lg.ConstructSUT(issue_queries, lambda: None)
-    lg_qsl = lg.ConstructQSL(qsl.total_sample_count, qsl.performance_sample_count,
-                             qsl.load_samples, qsl.unload_samples)
-    settings = lg.TestSettings()
-    settings.scenario = lg.TestScenario.Offline
-    settings.mode = lg.TestMode.AccuracyOnly
-    log_settings = lg.LogSettings()
-    log_settings.log_output.outdir = str(tmp_path)
-    log_settings.log_output.copy_summary_to_stdout = False
-    try:
-        lg.StartTestWithLogSettings(sut, lg_qsl, settings, log_settings)
-    finally:
-        lg.DestroyQSL(lg_qsl)
-        lg.DestroySUT(sut)
+    loadgen_accuracy_run(tmp_path, qsl.total_sample_count, respond)
     rc, data, text = cm("--tags=run,mlperf,accuracy,process-accuracy,_squad", f"--result_dir={tmp_path}", "-j",
                         f"--features_dir={env['CM_DATASET_SQUAD_TOKENIZED_ROOT']}",
                         f"--squad_json={env['CM_DATASET_SQUAD_VAL_PATH']}",

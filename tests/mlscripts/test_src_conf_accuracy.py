@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, loadgen_accuracy_run
 
 
 def _git(repo, *args):
@@ -145,6 +145,28 @@ def test_process_accuracy_recomputes_the_harness_result(cm, digits_accuracy_run,
                      f"--labels={tmp_path / 'shifted.npy'}")
     assert rc == 0, text
     assert (run / "accuracy.txt").read_text() != harness
+
+
+def test_process_accuracy_word_error_rate_of_a_real_loadgen_run(cm, tmp_path):
+    """A speech SUT answering transcripts: one word wrong out of 8 -> WER 1/8."""
+    import numpy as np
+
+    from cmperf.mlperf.accuracy.wer import RNNT_VOCAB
+    truth = ["he hoped there would be stew", "for dinner"]
+    answers = ["he hoped there would be stew", "for winner"]
+    manifest = tmp_path / "dev-clean-wav.json"
+    manifest.write_text(json.dumps([{"transcript": t, "files": []} for t in truth]))
+    run = tmp_path / "run"
+    run.mkdir()
+    loadgen_accuracy_run(run, len(truth), lambda idx: [
+        np.array([RNNT_VOCAB.index(c) for c in answers[i]], np.int64).tobytes() for i in idx])
+    rc, _, text = cm("--tags=run,mlperf,accuracy,process-accuracy,_librispeech", f"--result_dir={run}")
+    assert rc != 0 and "--manifest=FILE" in text
+    rc, data, text = cm("--tags=run,mlperf,accuracy,process-accuracy,_librispeech", f"--result_dir={run}",
+                        f"--manifest={manifest}", "-j")
+    assert rc == 0, text
+    first = (run / "accuracy.txt").read_text().splitlines()[0]
+    assert first == f"Word Error Rate: {100 / 8:.3f}%, accuracy={100 * 7 / 8:.3f}%"
 
 
 def test_process_accuracy_errors(cm, tmp_path):
