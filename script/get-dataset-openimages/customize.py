@@ -20,7 +20,12 @@ def preprocess(i):
         raise DatasetError(NEEDS_FIFTYONE)
     if not os.path.isdir(local):
         raise DatasetError(f"--dataset_path={local} does not exist; {NEEDS_FIFTYONE}")
-    env["CM_DATASET_OPENIMAGES_PATH"] = sources.find_image_dir(local)
+    images = sources.find_image_dir(local)
+    have, want = sources.count_images(images), env.get("CM_DATASET_SIZE", "")
+    if want and have < int(want):
+        raise DatasetError(f"--dataset_path={local} has {have} images in {images}; this variation needs "
+                           f"{want} (download them with openimages_mlperf.sh -m {want}, or pick _size.{have})")
+    env["CM_DATASET_OPENIMAGES_PATH"] = images
     sources.dataset_source(env, f"OpenImages {env['CM_DATASET_FILE_NAME']}")
 
 
@@ -30,7 +35,7 @@ def postprocess(i):
     env["CM_DATASET_PATH"] = env["CM_DATASET_OPENIMAGES_PATH"]
     aux = env["CM_DATASET_OPENIMAGES_AUX_PATH"]
     if sources.is_yes(env.get("CM_DATASET_CALIBRATION")):
-        env["CM_DATASET_CALIBRATION_ANNOTATIONS_FILE_PATH"] = aux
+        env["CM_DATASET_CALIBRATION_LIST_PATH"] = aux
         return
     found = sorted(glob.glob(os.path.join(aux, "**", "*.json"), recursive=True))
     if not found:

@@ -154,12 +154,20 @@ def test_openimages_needs_fiftyone_or_images(cm, server, tmp_path):
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("openimages-mlperf.json", json.dumps({"images": [], "annotations": []}))
     (server.dir / "ann.zip").write_bytes(buf.getvalue())
-    rc, data, text = cm("--tags=get,dataset,openimages", f"--dataset_path={tmp_path / 'oi'}", "-j",
+    rc, _, text = cm("--tags=get,dataset,openimages", f"--dataset_path={tmp_path / 'oi'}")
+    assert rc != 0 and "has 1 images" in text and "needs 50" in text
+    rc, data, text = cm("--tags=get,dataset,openimages,_size.1", f"--dataset_path={tmp_path / 'oi'}", "-j",
                         f"--url={server.url('ann.zip')}", f"--env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'ann.zip')}")
     assert rc == 0, text
     env = data["new_env"]
     assert env["CM_DATASET_PATH"] == str(images)
     assert json.load(open(env["CM_DATASET_ANNOTATIONS_FILE_PATH"])) == {"images": [], "annotations": []}
+    (server.dir / "cal.txt").write_text("0001eeaf4aed83f9.jpg\n")
+    rc, data, text = cm("--tags=get,dataset,openimages,_calibration,_size.1", f"--dataset_path={tmp_path / 'oi'}",
+                        f"--url={server.url('cal.txt')}", f"--env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'cal.txt')}",
+                        "-j")
+    assert rc == 0, text
+    assert open(data["new_env"]["CM_DATASET_CALIBRATION_LIST_PATH"]).read() == "0001eeaf4aed83f9.jpg\n"
 
 
 def test_kits19_from_a_local_git_repository(cm, tmp_path):
