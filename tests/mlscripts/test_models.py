@@ -123,3 +123,12 @@ def test_offline_mirror_directory_and_offline_error(cm, tmp_path):
                         f"--env.CM_DOWNLOAD_CHECKSUM={md5(mirror / 'resnext50_32x4d_fpn.onnx')}")
     assert rc == 0, text
     assert open(data["new_env"]["CM_ML_MODEL_FILE_WITH_PATH"], "rb").read() == b"retinanet stand-in"
+
+
+def test_bert_armi_tries_armi_then_zenodo(cm):
+    rc, _, text = cm("--tags=get,ml-model,bert-large,_armi", "--offline")
+    assert rc != 0
+    assert ("download it from https://armi.in/files/model.onnx or "
+            "https://zenodo.org/record/3733910/files/model.onnx elsewhere") in text
+    rc, _, text = cm("--tags=get,ml-model,bert-large", "--offline")
+    assert rc != 0 and "download it from https://zenodo.org/record/3733910/files/model.onnx elsewhere" in text

@@ -66,6 +66,7 @@ def test_sources_without_a_download_match_the_registry():
     assert full["CM_DATASET_ARCHIVE_NAME"] == registry.DATASETS["imagenet-val-full"]["file"]
     armi = _variations("get-ml-model-bert-large")["armi,fp32,onnx"]["env"]
     assert armi["CM_ML_MODEL_DOWNLOAD_URL"] == registry.MODELS["bert-99"]["formats"]["onnx"]["primary_url"]
+    assert armi["CM_ML_MODEL_DOWNLOAD_URL1"] == registry.MODELS["bert-99"]["formats"]["onnx"]["url"]
     with open(os.path.join(ROOT, "script", "get-dataset-kits19", "_cm.yaml"), encoding="utf-8") as f:
         kits = yaml.safe_load(f)
     assert kits["default_env"]["CM_GIT_URL_KITS19"] == registry.DATASETS["kits19"]["git"]
