@@ -20,12 +20,14 @@ def _tar(path, files, mode="w"):
 
 
 def _jpegs(n):
-    import cv2
+    """Random JPEGs named like ImageNet's (Pillow comes with matplotlib, a base dependency)."""
+    from PIL import Image
     rng = np.random.default_rng(1)
     out = {}
     for k in range(1, n + 1):
-        ok, buf = cv2.imencode(".JPEG", rng.integers(0, 255, (300, 400, 3), dtype=np.uint8))
-        out[f"ILSVRC2012_val_{k:08d}.JPEG"] = buf.tobytes()
+        buf = io.BytesIO()
+        Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)).save(buf, format="JPEG")
+        out[f"ILSVRC2012_val_{k:08d}.JPEG"] = buf.getvalue()
     return out
 
 
