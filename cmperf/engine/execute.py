@@ -171,7 +171,10 @@ class Executor:
                 self._run_phase(inst, request, "post_deps", env, state, depth, children)
             envs.apply_overrides(env, inst.const)
             envs.merge_state(state, inst.const_state)
-            new_env = envs.select_keys(env, list(meta.get("new_env_keys", [])) + request.force_new_env_keys)
+            # only keys this script wrote (see TrackedEnv): never a caller's value replayed
+            new_env = {k: v for k, v in envs.select_keys(
+                env, list(meta.get("new_env_keys", [])) + request.force_new_env_keys).items()
+                if k in env.written}
             new_state = envs.select_keys(state, meta.get("new_state_keys", []))
             if not flags.dirty:
                 native.clean_tmp_files(workdir, keep_log=key is not None)
