@@ -22,6 +22,7 @@ class Shortcut:
     per_machine: tuple = ()      # ((machine, other pip name), ...)
     note: str = ""
     conflicts: tuple = ()        # distributions to uninstall first (same import name)
+    satisfied_by: tuple = ()     # other distributions of the same modules that already do
 
 
 def _m(machine):
@@ -35,7 +36,7 @@ SHORTCUTS = {
     "onnxruntime": Shortcut("onnxruntime"),
     "onnxruntime_gpu": Shortcut("onnxruntime-gpu", systems=("Linux", "Windows"),
                                 note="CUDA builds exist for Linux and Windows only", conflicts=("onnxruntime",)),
-    "tensorflow": Shortcut("tensorflow"),
+    "tensorflow": Shortcut("tensorflow", satisfied_by=("tensorflow-cpu", "tensorflow-intel", "tensorflow-macos")),
     "tensorflow-metal": Shortcut("tensorflow-metal", systems=("Darwin",), machines=("arm64",),
                                  note="Apple's Metal plugin exists for macOS on Apple silicon only"),
     "deepsparse": Shortcut("deepsparse", systems=("Linux",), per_machine=(("arm64", "deepsparse-nightly"),),
@@ -64,6 +65,11 @@ SHORTCUTS = {
     "pyarrow": Shortcut("pyarrow"),
     "dmiparser": Shortcut("dmiparser"),
 }
+
+
+def satisfied_by(shortcut):
+    """Distributions that, when installed, already provide this shortcut's package."""
+    return SHORTCUTS[shortcut].satisfied_by if shortcut in SHORTCUTS else ()
 
 
 def conflicts(shortcut):

@@ -2,6 +2,7 @@
 import json
 import os
 import shlex
+import sys
 import tempfile
 
 # env key -> command-line flag of `python -m cmperf.mlperf.run`
@@ -35,7 +36,9 @@ def preprocess(i):
         env["CM_HW_NAME"] = _default_hw_name(env)
     fd, records = tempfile.mkstemp(prefix="cmperf-mlperf-records-", suffix=".json")
     os.close(fd)
-    cmd = [env.get("CM_PYTHON_BIN_WITH_PATH", "python3"), "-m", "cmperf.mlperf.run",
+    # The orchestrator runs where cmperf is installed; only the LoadGen harness runs in the
+    # Python selected for the backend (deepsparse's own venv, say).
+    cmd = [sys.executable, "-m", "cmperf.mlperf.run",
            "--results-dir", env["CM_MLPERF_RESULTS_DIR"], "--records-out", records,
            "--python", env.get("CM_PYTHON_BIN_WITH_PATH", "python3")]
     for key, flag in FLAGS.items():

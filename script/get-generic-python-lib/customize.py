@@ -22,7 +22,8 @@ def preprocess(i):
                            index_url=env.get("CM_GENERIC_PYTHON_PIP_INDEX_URL") or None, extra_index_urls=extra,
                            no_deps=is_yes(env.get("CM_GENERIC_PYTHON_PIP_NO_DEPS")),
                            force=is_yes(env.get("CM_GENERIC_PYTHON_FORCE_INSTALL")),
-                           conflicts=python_packages.conflicts(shortcut))
+                           conflicts=python_packages.conflicts(shortcut),
+                           satisfied_by=python_packages.satisfied_by(shortcut))
     key = re.sub(r"[^A-Z0-9]", "_", name.upper())
     env[f"CM_PYTHONLIB_{key}_VERSION"] = r.version
     env[f"CM_PYTHONLIB_{key}_PYTHON"] = r.python

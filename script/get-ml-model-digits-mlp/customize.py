@@ -1,13 +1,26 @@
-"""Expose the built digits-mlp model and its held-out split (paths from its manifest)."""
-import json
+"""Build digits-mlp (model + held-out split) inside the cache entry and expose its paths.
+
+The build runs in cmperf's own Python (scikit-learn is a cmperf dependency), whatever
+interpreter the benchmark itself later selects (deepsparse's venv, say).
+"""
 import os
+
+from cmperf.mlperf.models import digits
+
+OUT = "digits-mlp"
+
+
+def preprocess(i):
+    env = i["env"]
+    root = os.path.join(os.getcwd(), OUT)
+    digits.build(root, seed=int(env.get("CM_DIGITS_SEED", "0")), tf_export=env.get("CM_DIGITS_TF_EXPORT", "auto"))
+    return {"return": 0}
 
 
 def postprocess(i):
     env = i["env"]
-    root = os.path.join(os.getcwd(), "digits-mlp")
-    with open(os.path.join(root, "manifest.json"), encoding="utf-8") as f:
-        manifest = json.load(f)
+    root = os.path.join(os.getcwd(), OUT)
+    manifest = digits.verify(root)
     env["CM_DATASET_PREPROCESSED_PATH"] = root
     env["CM_DATASET_DIGITS_PATH"] = root
     env["CM_ML_MODEL_FILE_WITH_PATH"] = os.path.join(root, "model.onnx")
