@@ -6,15 +6,11 @@ the early-stopping 99th-percentile per-query latency (falling back to the measur
 flagged, when too few queries ran for an estimate). An INVALID run keeps LoadGen's reason.
 """
 import dataclasses
-import json
 import os
-import re
 
+from .. import loadgen_logs
+from ..loadgen_logs import DETAIL, SUMMARY
 from .errors import LoadGenError
-
-SUMMARY = "mlperf_log_summary.txt"
-DETAIL = "mlperf_log_detail.txt"
-_SUMMARY_LINE = re.compile(r"^\s*([^:*][^:]*?)\s*:\s*(.*?)\s*$")
 
 
 @dataclasses.dataclass
@@ -44,46 +40,23 @@ class LoadGenResult:
 
 
 def parse_summary(path):
-    pairs, recommendations, section = {}, [], None
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            s = line.rstrip("\n")
-            if s.startswith("Recommendations:"):
-                section = "rec"
-                continue
-            if s.startswith("Early Stopping Result:") or s.startswith("===="):
-                section = None
-            if section == "rec":
-                if s.strip().startswith("*"):
-                    recommendations.append(s.strip()[1:].strip())
-                    continue
-                if not s.strip():
-                    section = None
-                continue
-            m = _SUMMARY_LINE.match(s)
-            if m and m.group(2):
-                pairs.setdefault(m.group(1), m.group(2))
-    return pairs, recommendations
+    """(name -> value pairs, LoadGen's recommendations) of a summary log."""
+    try:
+        log = loadgen_logs.parse_summary_log(path)
+    except loadgen_logs.LogFormatError as e:
+        raise LoadGenError(str(e)) from None
+    return log.values, log.recommendations
 
 
 def parse_detail(path):
     """All ``:::MLLOG`` entries: (last value per key, error messages, warning messages)."""
-    values, errors, warnings = {}, [], []
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for n, line in enumerate(f, 1):
-            if not line.startswith(":::MLLOG"):
-                continue
-            try:
-                entry = json.loads(line[len(":::MLLOG"):])
-            except json.JSONDecodeError as e:
-                raise LoadGenError(f"{path}:{n}: malformed MLLOG line ({e})") from e
-            key, val, meta = entry.get("key"), entry.get("value"), entry.get("metadata", {})
-            values[key] = val
-            if meta.get("is_error"):
-                errors.append(f"{key}: {val}")
-            elif meta.get("is_warning"):
-                warnings.append(f"{key}: {val}")
-    return values, errors, warnings
+    try:
+        log = loadgen_logs.parse_detail_log(path)
+    except loadgen_logs.LogFormatError as e:
+        raise LoadGenError(str(e)) from None
+    def text(entry):
+        return f"{entry.get('key')}: {entry.get('value')}"
+    return log.values, [text(e) for e in log.errors], [text(e) for e in log.warnings]
 
 
 def _invalid_reasons(d, recommendations):

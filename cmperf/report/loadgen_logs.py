@@ -5,50 +5,28 @@ The official metric of each scenario: Offline samples per second; SingleStream t
 omits an estimate when early stopping fails; the plain percentile is used then and flagged);
 Server completed samples per second.
 """
-import json
 import os
-import re
 
+from .. import loadgen_logs as shared
+from ..loadgen_logs import DETAIL, SUMMARY
 from .errors import DataError
 from .results import canonical_scenario
-
-SUMMARY = "mlperf_log_summary.txt"
-DETAIL = "mlperf_log_detail.txt"
-
-_LINE = re.compile(r"^\s*\*?\s*([^:]+?)\s*:\s*(.*?)\s*$")
 
 
 def parse_summary(path):
     """The 'key : value' lines of a summary file as a dict (first occurrence wins)."""
-    if not os.path.isfile(path):
-        raise DataError(f"LoadGen summary not found: {path}")
-    with open(path, encoding="utf-8", errors="replace") as f:
-        text = f.read()
-    if "MLPerf Results Summary" not in text:
-        raise DataError(f"{path}: not a LoadGen summary (no 'MLPerf Results Summary' header)")
-    fields = {}
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if m and m.group(2):
-            fields.setdefault(m.group(1), m.group(2))
-    return fields
+    try:
+        return shared.parse_performance_summary(path).values
+    except shared.LogFormatError as e:
+        raise DataError(str(e)) from None
 
 
 def parse_detail(path):
     """{key: value} of the ':::MLLOG {json}' lines of a detail log (last occurrence wins)."""
-    if not os.path.isfile(path):
-        raise DataError(f"LoadGen detail log not found: {path}")
-    out = {}
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.startswith(":::MLLOG"):
-                continue
-            try:
-                entry = json.loads(line[len(":::MLLOG"):])
-            except json.JSONDecodeError:
-                raise DataError(f"{path}:{n}: malformed :::MLLOG line") from None
-            out[entry.get("key")] = entry.get("value")
-    return out
+    try:
+        return shared.parse_detail_log(path).values
+    except shared.LogFormatError as e:
+        raise DataError(str(e)) from None
 
 
 def _number(fields, key, path):

@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from . import accuracy_log, compliance, infer, rounds, system_desc
-from .logs import LogFormatError, parse_detail_log
+from cmperf.loadgen_logs import LogFormatError, parse_detail_log
 from .results_dir import ResultsDirError
 
 # The embedded default and other project models the open division maps to official ones.

@@ -106,7 +106,7 @@ def real_compliance(tmp_path_factory):
 
 
 def _detail(path):
-    from cmperf.submission.logs import parse_detail_log
+    from cmperf.loadgen_logs import parse_detail_log
     return parse_detail_log(os.path.join(path, "performance", "run_1", "mlperf_log_detail.txt"))
 
 

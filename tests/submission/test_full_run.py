@@ -2,7 +2,7 @@
 import os
 
 from cmperf.submission import generate
-from cmperf.submission.logs import parse_detail_log
+from cmperf.loadgen_logs import parse_detail_log
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from cmperf.submission import generate
-from cmperf.submission.logs import parse_detail_log, parse_summary_log
+from cmperf.loadgen_logs import parse_detail_log, parse_summary_log
 
 pytest.importorskip("mlperf_loadgen")
 HERE = os.path.dirname(os.path.abspath(__file__))

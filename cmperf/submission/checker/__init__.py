@@ -7,7 +7,7 @@ an empty tree, an INVALID run, and ERROR-level conditions that v3.1 only logs ar
 import os
 
 from .. import rounds
-from ..logs import parse_summary_log, LogFormatError
+from cmperf.loadgen_logs import LogFormatError, parse_performance_summary
 from . import accuracy, compliance, hygiene, measurements, performance, walk
 from .context import CheckContext
 from .findings import ERROR, WARNING, Finding, Report, ResultRow
@@ -63,7 +63,7 @@ def _check_scenario(ctx, entry):
             metric = performance.check_performance_log(ctx, entry, log, ctx.rules.seeds, division)
             validity = str(log.get("result_validity", ""))
         try:
-            parse_summary_log(os.path.join(run_dir, "mlperf_log_summary.txt"))
+            parse_performance_summary(os.path.join(run_dir, "mlperf_log_summary.txt"))
         except LogFormatError as e:
             ctx.report.warning("log.summary", ctx.rel(os.path.join(run_dir, "mlperf_log_summary.txt")),
                                str(e).split(": ", 1)[-1])

@@ -2,7 +2,7 @@
 import os
 
 from .. import rounds
-from ..logs import LogFormatError, parse_detail_log
+from cmperf.loadgen_logs import LogFormatError, parse_detail_log
 
 NS_PER_MS = 1e6
 

@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from ..logs import LogFormatError, parse_detail_log
+from cmperf.loadgen_logs import LogFormatError, parse_detail_log
 
 TOLERANCE = {"TEST01": 0.10, "TEST04": 0.10, "TEST05": 0.05}
 RELAXED = 0.20

@@ -1,14 +1,17 @@
-"""Parsers for LoadGen output: ``mlperf_log_detail.txt`` and ``mlperf_log_summary.txt``.
+"""The one parser of LoadGen's output files, shared by the harness, submission and reports.
 
-The detail log is a sequence of ``:::MLLOG {json}`` lines; every such line must be valid JSON
-(the official checker rejects the run otherwise), so a broken line is reported with its
-line number instead of being skipped.
+``mlperf_log_detail.txt`` is a sequence of ``:::MLLOG {json}`` lines; every such line must be
+valid JSON (the official checker rejects the run otherwise), so a broken line is an error with
+its line number, never skipped. ``mlperf_log_summary.txt`` is ``name : value`` lines, with
+bullets (`` * ...``) under "Recommendations:" and "Early Stopping Result:".
 """
 import json
 import os
 import re
 from dataclasses import dataclass, field
 
+SUMMARY = "mlperf_log_summary.txt"
+DETAIL = "mlperf_log_detail.txt"
 MLLOG_PREFIX = ":::MLLOG"
 
 
@@ -49,9 +52,8 @@ def parse_detail_log(path):
         for lineno, line in enumerate(f, 1):
             if not line.startswith(MLLOG_PREFIX):
                 continue
-            text = line[len(MLLOG_PREFIX):].strip()
             try:
-                entry = json.loads(text)
+                entry = json.loads(line[len(MLLOG_PREFIX):].strip())
             except json.JSONDecodeError as e:
                 raise LogFormatError(f"{path}:{lineno}: invalid :::MLLOG JSON ({e.msg})") from None
             if not isinstance(entry, dict) or "key" not in entry:
@@ -68,14 +70,16 @@ def parse_detail_log(path):
     return log
 
 
-# "Samples per second: 515865", "90.0th percentile latency (ns) : 5550", "Result is : VALID"
-_KV_LINE = re.compile(r"^\s*([^:*=][^:]*?)\s*:\s*(.*?)\s*$")
+# "Samples per second: 515865", " * Early stopping 90th percentile estimate: 332418", "Result is : VALID"
+_KV_LINE = re.compile(r"^\s*(?:\*\s*)?([^:*=\s][^:]*?)\s*:\s*(.*?)\s*$")
 
 
 @dataclass
 class SummaryLog:
     path: str
     values: dict = field(default_factory=dict)   # "Result is" -> "VALID", "samples_per_query" -> "110", ...
+    recommendations: list = field(default_factory=list)   # LoadGen's advice on an INVALID run
+    has_results: bool = False                             # the "MLPerf Results Summary" section
 
     def get(self, key, default=None):
         return self.values.get(key, default)
@@ -90,17 +94,34 @@ class SummaryLog:
 
 
 def parse_summary_log(path):
-    """Parse ``mlperf_log_summary.txt`` into its ``name : value`` pairs."""
+    """Parse ``mlperf_log_summary.txt`` into its ``name : value`` pairs (first occurrence wins)."""
     if not os.path.isfile(path):
         raise LogFormatError(f"{path}: LoadGen summary log not found")
     summary = SummaryLog(path=path)
+    in_recommendations, header = False, False
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
-            if line.startswith("=") or line.lstrip().startswith("*"):
+            header = header or line.startswith("MLPerf Results Summary")
+            text = line.strip()
+            if text.startswith("Recommendations:"):
+                in_recommendations = True
+                continue
+            if not text or text.startswith(("=", "Early Stopping Result:")):
+                in_recommendations = False
+            if in_recommendations and text.startswith("*"):
+                summary.recommendations.append(text[1:].strip())
                 continue
             m = _KV_LINE.match(line)
             if m and m.group(2) != "":
                 summary.values.setdefault(m.group(1), m.group(2))
-    if "Result is" not in summary.values:
-        raise LogFormatError(f"{path}: no 'Result is' line (not a LoadGen summary log)")
+    summary.has_results = header   # accuracy-only runs write a summary with no results section
+    return summary
+
+
+def parse_performance_summary(path):
+    """Like parse_summary_log, for a performance run: its results section must be there."""
+    summary = parse_summary_log(path)
+    if not summary.has_results or "Result is" not in summary.values:
+        raise LogFormatError(f"{path}: no 'MLPerf Results Summary' with a 'Result is' line "
+                             "(not the summary of a finished performance run)")
     return summary
