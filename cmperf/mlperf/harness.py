@@ -16,7 +16,7 @@ import sys
 import time
 
 from . import registry
-from .errors import MlperfError, ConfigError
+from .errors import ConfigError, MlperfError, ModelFileError
 from .fsutil import sha256_file, write_json_atomic
 
 RUN_JSON = "run.json"
@@ -81,7 +81,12 @@ def run(args):
     post = Postprocess(spec["output_kind"], spec.get("label_offset", 0))
     if scenario == "SingleStream" and args.batch_size != 1:
         args.batch_size = 1  # one sample per query: a bigger (padded) batch would only add latency
-    backend.predict(qsl.batch([0] * args.batch_size))  # warm-up outside LoadGen's clock
+    try:
+        backend.predict(qsl.batch([0] * args.batch_size))  # warm-up outside LoadGen's clock
+    except Exception as e:  # framework errors: wrong shape/dtype for this model
+        shape = tuple(qsl.batch([0]).shape[1:])
+        raise ModelFileError(f"model {model_path!r} cannot run samples of shape {shape} from "
+                             f"{qsl.description}: {e}") from e
 
     settings = loadgen_runner.build_settings(lg, args.user_conf, spec["loadgen_name"], scenario, mode,
                                              args.mlperf_conf)

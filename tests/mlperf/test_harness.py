@@ -144,3 +144,23 @@ def test_old_loadgen_needs_an_mlperf_conf(monkeypatch, tmp_path):
         loadgen_runner.build_settings(lg, str(conf), "resnet50", "Offline", "performance")
     with pytest.raises(ConfigError, match="user.conf .*missing.conf"):
         loadgen_runner.build_settings(lg, str(tmp_path / "missing.conf"), "resnet50", "Offline", "performance")
+
+
+def test_dataset_that_does_not_fit_the_model(run_module, tmp_path, digits_dir, user_conf_file):
+    import shutil
+    ds = tmp_path / "wrong"
+    ds.mkdir()
+    np.save(ds / "inputs.npy", np.zeros((4, 3, 8, 8), np.float32))
+    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
+                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
+                   "--dataset-dir", ds, "--model-path", os.path.join(digits_dir, "model.onnx"), cwd=tmp_path)
+    assert p.returncode == 2 and "cannot run samples of shape (3, 8, 8)" in p.stderr
+    # a tampered digits dir is caught by its manifest
+    bad = tmp_path / "tampered"
+    shutil.copytree(digits_dir, bad)
+    arr = np.load(bad / "inputs.npy")
+    np.save(bad / "inputs.npy", arr[::-1].copy())
+    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
+                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out2",
+                   "--dataset-dir", bad, cwd=tmp_path)
+    assert p.returncode == 2 and "inputs.npy does not match the sha256" in p.stderr
