@@ -146,15 +146,13 @@ def test_old_loadgen_needs_an_mlperf_conf(monkeypatch, tmp_path):
         loadgen_runner.build_settings(lg, str(tmp_path / "missing.conf"), "resnet50", "Offline", "performance")
 
 
-def test_dataset_that_does_not_fit_the_model(run_module, tmp_path, digits_dir, user_conf_file):
+def test_dataset_that_does_not_fit_the_model(run_module, tmp_path, digits_dir, user_conf_file, r50_random_model):
     import shutil
-    ds = tmp_path / "wrong"
-    ds.mkdir()
-    np.save(ds / "inputs.npy", np.zeros((4, 3, 8, 8), np.float32))
-    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
+    # resnet50 expects [N,3,224,224]; the digits dataset holds [N,64] rows
+    p = run_module("cmperf.mlperf.harness", "--model", "resnet50", "--scenario", "Offline",
                    "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
-                   "--dataset-dir", ds, "--model-path", os.path.join(digits_dir, "model.onnx"), cwd=tmp_path)
-    assert p.returncode == 2 and "cannot run samples of shape (3, 8, 8)" in p.stderr
+                   "--dataset-dir", digits_dir, "--model-path", r50_random_model, cwd=tmp_path)
+    assert p.returncode == 2 and "cannot run samples of shape (64,)" in p.stderr, p.stderr
     # a tampered digits dir is caught by its manifest
     bad = tmp_path / "tampered"
     shutil.copytree(digits_dir, bad)

@@ -135,12 +135,11 @@ def test_random_resnet50_is_performance_only(tmp_path, monkeypatch):
     assert m["performance_only"] is True and "random" in m["starting_weights_filename"]
 
 
-def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, monkeypatch):
+def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, r50_random_model):
     """resnet50 through preprocessed JPEGs; the model file is the random-weights graph, so only the
     mechanics are checked (5 samples, accuracy over 5), never the accuracy value."""
     cv2 = pytest.importorskip("cv2")
     import numpy as np
-    from cmperf.mlperf.models import resnet50_random
     from cmperf.mlperf.preprocess import imagenet as pp
     imgs = tmp_path / "jpeg"
     imgs.mkdir()
@@ -150,7 +149,7 @@ def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, monkeypat
         rows.append(f"{i}.JPEG {i * 100}")
     (tmp_path / "val_map.txt").write_text("\n".join(rows) + "\n")
     pp.build_dataset(str(imgs), str(tmp_path / "val_map.txt"), str(tmp_path / "ds"))
-    model = resnet50_random.build(str(tmp_path / "r50.onnx"))
+    model = r50_random_model
     recs = mlrun.run(["--model", "resnet50", "--model-path", model, "--dataset-dir", str(tmp_path / "ds"),
                       "--results-dir", str(tmp_path / "r"), "--test-query-count", "5", "--batch-size", "5",
                       "--threads", "2"], out=io.StringIO())
