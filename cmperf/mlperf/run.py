@@ -59,6 +59,7 @@ def _parse(argv):
     ap.add_argument("--rerun", action="store_true", help="run again even if logs exist")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per LoadGen process")
     ap.add_argument("--json", action="store_true", help="print the records as JSON after the table")
+    ap.add_argument("--records-out", help="also write the records as JSON to this file (for CM scripts)")
     return ap.parse_args(argv)
 
 
@@ -247,9 +248,11 @@ def run(argv=None, out=sys.stdout):
                                     results_writer.resolved_versions({f"backend {a.backend}": info["backend"]["version"],
                                                                       "loadgen (detail log)": info["loadgen_version"]}))
     print(table.render(records), file=out)
+    summary = [{k: r[k] for k in ("model", "sut", "dir", "result", "accuracy")} for r in records]
     if a.json:
-        print(json.dumps([{k: r[k] for k in ("model", "sut", "dir", "result", "accuracy")} for r in records],
-                         indent=2), file=out)
+        print(json.dumps(summary, indent=2), file=out)
+    if a.records_out:
+        write_json_atomic(a.records_out, summary)
     return records
 
 

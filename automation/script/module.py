@@ -1,0 +1,71 @@
+"""CM adapter for `cm run script` and friends: calls cmperf.engine, returns CM dicts."""
+import contextlib
+import json
+import os
+import sys
+
+from cmind.automation import Automation
+
+try:
+    from cmperf.engine import api
+    from cmperf.engine.errors import EngineError
+except ImportError:   # a checkout used by `cm pull repo` without `pip install -e .`
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    from cmperf.engine import api
+    from cmperf.engine.errors import EngineError
+
+
+def _error(e):
+    return {"return": e.rc, "error": str(e)}
+
+
+class CAutomation(Automation):
+    """cm run script --tags=TAGS [--env.K=V] [--adr.NAME.K=V] [-j] [--print_deps] [--fake_run] ..."""
+
+    def __init__(self, cmind, automation_file):
+        super().__init__(cmind, __file__)
+
+    def run(self, i):
+        """
+        Run a script found by tags, alias or uid, with its dependencies.
+
+        Flags: --tags, --env.K=V, --const.K=V, --adr.NAME.K=V, --ad.NAME.K=V, --version*,
+        --quiet, -v, -s, -j/--json, --print_deps, --fake_run, --print_env, --new, --renew,
+        --skip_cache, --help (the script's variations, input flags and defaults).
+        """
+        if i.get("help") or i.get("h"):
+            try:
+                print(api.help_text(i))
+            except EngineError as e:
+                return _error(e)
+            return {"return": 0, "skip_delayed_help": True}
+        as_json = bool(i.get("j") or i.get("json"))
+        # Under -j, stdout carries only the JSON result: everything scripts print goes to stderr.
+        redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+        try:
+            with redirect:
+                result = api.run(i, out=sys.stdout)
+        except EngineError as e:
+            return _error(e)
+        r = {"return": 0, **result.as_dict()}
+        if as_json:
+            print(json.dumps(r, indent=2, sort_keys=True, default=str))
+        return r
+
+    def prepare(self, i):
+        """Resolve and run the dependencies only (the same as `cm run script ... --fake_run`)."""
+        return self.run({**i, "fake_run": True})
+
+    def add(self, i):
+        """
+        Scaffold a new script: cm add script NAME --tags=a,b [--path=REPO_DIR].
+        """
+        tags = [t for t in str(i.get("tags", "")).replace(" ", ",").split(",") if t]
+        try:
+            path = api.add(i.get("artifact", ""), tags, i.get("path") or None)
+        except EngineError as e:
+            return _error(e)
+        if i.get("out") == "con":
+            print(f"created {path}: edit _cm.yaml, customize.py and run.sh, then "
+                  f"`cm run script --tags={','.join(tags or [os.path.basename(path)])}`")
+        return {"return": 0, "path": path}

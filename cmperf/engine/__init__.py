@@ -1,0 +1,10 @@
+"""The cmperf script engine: resolve → plan → execute, as a plain library.
+
+Entry points:
+  * :func:`cmperf.engine.run.run_script` — run a script request (what `cm run script` does);
+  * :class:`cmperf.engine.index.ScriptIndex` — find scripts by tags, alias or uid;
+  * :class:`cmperf.engine.cache.CacheStore` — the cache of script outputs.
+
+Everything raises :class:`cmperf.engine.errors.EngineError` subclasses; the CM automation
+adapters in ``automation/`` turn those into CM's ``{'return': N, 'error': ...}`` dicts.
+"""

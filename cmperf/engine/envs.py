@@ -1,0 +1,163 @@
+"""Env and state rules: conditions, <<<VAR>>> expansion, key filtering, list keys.
+
+Env values are strings (lists for `+KEY` keys); state is a nested dict.
+"""
+import copy
+import fnmatch
+import re
+
+TRUE_WORDS = {"yes", "on", "true", "1"}
+FALSE_WORDS = {"no", "off", "false", "0", ""}
+
+# Keys that describe one script's own request and must not reach its dependencies.
+LOCAL_KEYS = ["CM_VERSION", "CM_VERSION_MIN", "CM_VERSION_MAX", "CM_VERSION_MAX_USABLE",
+              "CM_DETECTED_VERSION", "CM_INPUT", "CM_OUTPUT", "CM_NAME", "CM_EXTRA_CACHE_TAGS",
+              "CM_TMP_*", "CM_GIT_*", "CM_RENEW_CACHE_ENTRY"]
+
+_PLACEHOLDER = re.compile(r"<<<([A-Za-z0-9_+]+)>>>")
+
+
+def is_true(value):
+    return str(value).strip().lower() in TRUE_WORDS
+
+
+def listify(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _key_matches(wanted, env, key):
+    wanted = [str(v) for v in listify(wanted)]
+    lowered = {v.lower() for v in wanted}
+    value = env.get(key)
+    text = None if value is None else str(value).strip().lower()
+    if lowered & TRUE_WORDS and text is not None and text not in FALSE_WORDS:
+        return True
+    if lowered & (FALSE_WORDS - {""}) and (text is None or text in FALSE_WORDS):
+        return True
+    return value is not None and str(value) in wanted
+
+
+def condition_holds(dep, env):
+    """Whether a dependency entry is enabled under `env` (upstream CM semantics)."""
+    cond = dep.get("enable_if_env")
+    if cond and not all(_key_matches(v, env, k) for k, v in cond.items()):
+        return False
+    cond = dep.get("enable_if_any_env")
+    if cond and not any(_key_matches(v, env, k) for k, v in cond.items()):
+        return False
+    cond = dep.get("skip_if_env")
+    if cond and all(_key_matches(v, env, k) for k, v in cond.items()):
+        return False
+    cond = dep.get("skip_if_any_env")
+    if cond and any(_key_matches(v, env, k) for k, v in cond.items()):
+        return False
+    return True
+
+
+def condition_keys(dep):
+    keys = set()
+    for name in ("enable_if_env", "enable_if_any_env", "skip_if_env", "skip_if_any_env"):
+        keys.update((dep.get(name) or {}).keys())
+    return keys
+
+
+def expand(value, env):
+    """Replace <<<VAR>>> by env[VAR] in strings, recursively; unknown names stay."""
+    if isinstance(value, str):
+        if "<<<" not in value:
+            return value
+        return _PLACEHOLDER.sub(lambda m: _as_text(env[m.group(1)]) if m.group(1) in env else m.group(0), value)
+    if isinstance(value, list):
+        return [expand(v, env) for v in value]
+    if isinstance(value, dict):
+        return {k: expand(v, env) for k, v in value.items()}
+    return value
+
+
+def has_placeholder(value):
+    return isinstance(value, str) and "<<<" in value and bool(_PLACEHOLDER.search(value))
+
+
+def _as_text(value):
+    if isinstance(value, list):
+        return ":".join(str(v) for v in value)
+    return str(value)
+
+
+def matches_any(key, patterns):
+    return any(fnmatch.fnmatchcase(key, p) for p in patterns)
+
+
+def select_keys(env, patterns):
+    """The entries of env whose key matches one of the globs; `<<<VAR>>>` names a key indirectly."""
+    direct = []
+    for p in patterns:
+        m = _PLACEHOLDER.fullmatch(p)
+        if m:
+            if m.group(1) in env:
+                direct.append(str(env[m.group(1)]))
+        else:
+            direct.append(p)
+    return {k: v for k, v in env.items() if matches_any(k, direct)}
+
+
+def strip_local(env, extra_patterns=(), keep=()):
+    """A copy of env for entering a dependency: local keys and unresolved placeholders removed."""
+    patterns = list(LOCAL_KEYS) + list(extra_patterns)
+    return {k: v for k, v in env.items()
+            if matches_any(k, keep) or not (matches_any(k, patterns) or has_placeholder(v))}
+
+
+def merge_env(target, new):
+    """Merge `new` into `target`: plain keys overwrite, `+KEY` lists are extended uniquely."""
+    for key, value in new.items():
+        if key.startswith("+") and isinstance(value, list):
+            current = target.setdefault(key, [])
+            for item in value:
+                if item not in current:
+                    current.append(item)
+        else:
+            target[key] = value
+    return target
+
+
+def merge_state(target, new):
+    """Deep-merge dicts; lists are extended with unseen items."""
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge_state(target[key], value)
+        elif isinstance(value, list) and isinstance(target.get(key), list):
+            target[key].extend(v for v in value if v not in target[key])
+        else:
+            target[key] = copy.deepcopy(value)
+    return target
+
+
+def apply_defaults(env, defaults):
+    for key, value in defaults.items():
+        if key not in env:
+            env[key] = _normalise(value)
+
+
+def apply_overrides(env, values):
+    for key, value in values.items():
+        env[key] = _normalise(value) if not key.startswith("+") else listify(value)
+
+
+def _normalise(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def list_key_export(key, value):
+    """(name, separator) for a `+KEY` list key; a non-alphanumeric first char is the separator."""
+    name = key[1:]
+    sep = ":"
+    if name and not (name[0].isalnum() or name[0] == "_"):
+        sep, name = name[0], name[1:]
+    return name, sep

@@ -1,0 +1,183 @@
+"""Find scripts by tags, alias or uid across the registered CM repositories.
+
+The parsed metas are kept in `$CM_REPOS/cmperf/script-index.json` and refreshed for the
+scripts whose meta file changed, so a warm `cm run script` parses no YAML at all.
+"""
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+
+from . import meta as meta_mod
+from .errors import MetaError, ScriptNotFound
+
+INDEX_VERSION = 2
+
+
+def cm_home():
+    return os.environ.get("CM_REPOS") or os.path.join(os.path.expanduser("~"), "CM")
+
+
+def registered_repos(home=None):
+    """Paths of the CM repositories cmind knows about (repos.json), then the local one."""
+    home = home or cm_home()
+    try:
+        with open(os.path.join(home, "repos.json"), encoding="utf-8") as f:
+            paths = [p for p in json.load(f) if os.path.isdir(p)]
+    except FileNotFoundError:
+        paths = []
+    local = local_repo(home)
+    return paths + ([local] if os.path.isdir(local) and local not in paths else [])
+
+
+def local_repo(home=None):
+    return os.path.join(home or cm_home(), "repos", "local")
+
+
+@dataclass
+class Script:
+    path: str
+    meta: dict
+    repo: str = ""
+
+    @property
+    def alias(self):
+        return self.meta.get("alias") or os.path.basename(self.path)
+
+    @property
+    def uid(self):
+        return self.meta.get("uid", "")
+
+    @property
+    def tags(self):
+        return self.meta.get("tags", [])
+
+    @property
+    def sort(self):
+        return self.meta.get("sort", 0)
+
+    def __repr__(self):
+        return f"Script({self.alias})"
+
+
+@dataclass
+class ScriptIndex:
+    scripts: list
+    broken: dict = field(default_factory=dict)   # meta file -> error message
+
+    @classmethod
+    def load(cls, repos=None, home=None):
+        home = home or cm_home()
+        repos = registered_repos(home) if repos is None else repos
+        cache_file = os.path.join(home, "cmperf", "script-index.json")
+        old = _read_index(cache_file)
+        entries, changed = {}, False
+        for repo in repos:
+            for script_dir in _script_dirs(repo):
+                meta_file = meta_mod.find_meta_file(script_dir)
+                if meta_file is None:
+                    continue
+                st = os.stat(meta_file)
+                stamp = [st.st_mtime_ns, st.st_size]
+                prev = old.get(meta_file)
+                if prev is None or prev["stamp"] != stamp:
+                    changed = True
+                    prev = _parse_entry(meta_file, stamp, script_dir, repo)
+                entries[meta_file] = prev
+        if changed or set(entries) != set(old):
+            _write_index(cache_file, entries)
+        scripts = [Script(e["path"], e["meta"], e["repo"]) for e in entries.values() if "meta" in e]
+        broken = {f: e["error"] for f, e in entries.items() if "error" in e}
+        return cls(scripts, broken)
+
+    def by_alias_or_uid(self, name):
+        return [s for s in self.scripts if name in (s.alias, s.uid)]
+
+    def by_tags(self, tags, excluded=()):
+        wanted, unwanted = set(tags), set(excluded)
+        return [s for s in self.scripts
+                if wanted.issubset(s.tags) and not unwanted.intersection(s.tags)]
+
+    def find(self, tags=(), excluded=(), name=None):
+        """All scripts matching the request; raises ScriptNotFound with the closest ones."""
+        found = self.by_alias_or_uid(name) if name else self.scripts
+        if name and not found:
+            self._raise_broken(lambda f: os.path.basename(os.path.dirname(f)) == name)
+            raise ScriptNotFound(f"no script has the alias or uid '{name}'",
+                                 hint=self.closest_hint(tags, name))
+        found = [s for s in found if set(tags).issubset(s.tags) and not set(excluded) & set(s.tags)]
+        if not found:
+            self._raise_broken(lambda f: set(tags).issubset(os.path.basename(os.path.dirname(f)).split("-")))
+            raise ScriptNotFound("no script matches all the tags", tags=",".join(tags),
+                                 hint=self.closest_hint(tags, name))
+        self.warn_broken()
+        return found
+
+    def closest_hint(self, tags, name=None, limit=5):
+        def score(s):
+            overlap = len(set(tags) & set(s.tags))
+            return (overlap, -len(set(s.tags) - set(tags)))
+        ranked = sorted(self.scripts, key=score, reverse=True)
+        ranked = [s for s in ranked if set(tags) & set(s.tags)][:limit]
+        if not ranked:
+            return "no script shares any of these tags; `cm find script` lists them all"
+        lines = [f"  {s.alias}: --tags={','.join(s.tags)}" for s in ranked]
+        return "closest scripts:\n" + "\n".join(lines)
+
+    def _raise_broken(self, matches):
+        for meta_file, error in self.broken.items():
+            if matches(meta_file):
+                raise MetaError(error)
+
+    def warn_broken(self):
+        for error in self.broken.values():
+            print(f"cmperf: warning: ignoring a script with broken metadata: {error}", file=sys.stderr)
+        self.broken.clear()
+
+
+def _script_dirs(repo):
+    prefix = _repo_prefix(repo)
+    root = os.path.join(repo, prefix, "script") if prefix else os.path.join(repo, "script")
+    try:
+        names = sorted(os.listdir(root))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [os.path.join(root, n) for n in names if not n.startswith(".")]
+
+
+def _repo_prefix(repo):
+    cmr = os.path.join(repo, "cmr.yaml")
+    try:
+        with open(cmr, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("prefix:"):
+                    return line.split(":", 1)[1].strip().strip("'\"")
+    except OSError:
+        pass
+    return ""
+
+
+def _parse_entry(meta_file, stamp, script_dir, repo):
+    entry = {"stamp": stamp, "path": script_dir, "repo": repo}
+    try:
+        entry["meta"] = meta_mod.load_meta(meta_file)
+    except MetaError as e:
+        entry["error"] = str(e)
+    return entry
+
+
+def _read_index(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return data.get("entries", {}) if data.get("version") == INDEX_VERSION else {}
+
+
+def _write_index(path, entries):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"version": INDEX_VERSION, "entries": entries}, f)
+    os.replace(tmp, path)

@@ -1,0 +1,149 @@
+"""Turn a CM input dict (`cm run script ...`) into a RunRequest."""
+import copy
+import os
+import re
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .variations import parse_requested
+
+# Inputs that upstream CM turns into env keys for every script.
+INPUT_TO_ENV = {"input": "CM_INPUT", "output": "CM_OUTPUT", "outdirname": "CM_OUTDIRNAME",
+                "outbasename": "CM_OUTBASENAME", "name": "CM_NAME",
+                "extra_cache_tags": "CM_EXTRA_CACHE_TAGS", "skip_compile": "CM_SKIP_COMPILE",
+                "skip_run": "CM_SKIP_RUN", "accept_license": "CM_ACCEPT_LICENSE",
+                "skip_system_deps": "CM_SKIP_SYSTEM_DEPS", "git_ssh": "CM_GIT_SSH",
+                "gh_token": "CM_GH_TOKEN", "path": "CM_TMP_PATH", "skip_sys_utils": "CM_SKIP_SYS_UTILS",
+                "skip_sudo": "CM_TMP_SKIP_SUDO", "quiet": "CM_QUIET", "v": "CM_VERBOSE",
+                "verbose": "CM_VERBOSE", "s": "CM_TMP_SILENT", "silent": "CM_TMP_SILENT"}
+VERSION_KEYS = {"version": "CM_VERSION", "version_min": "CM_VERSION_MIN",
+                "version_max": "CM_VERSION_MAX", "version_max_usable": "CM_VERSION_MAX_USABLE"}
+PROXY_VARS = ("GH_TOKEN", "http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "socks_proxy")
+
+
+@dataclass
+class Flags:
+    quiet: bool = False
+    verbose: bool = False
+    silent: bool = False
+    fake_run: bool = False
+    print_deps: bool = False
+    print_env: bool = False
+    new: bool = False
+    renew: bool = False
+    skip_cache: bool = False
+    force_cache: bool = False
+    dirty: bool = False
+    ignore_script_error: bool = False
+
+    @classmethod
+    def from_input(cls, i):
+        def on(*names):
+            return any(_truthy(i.get(n)) for n in names)
+        return cls(quiet=on("quiet"), verbose=on("v", "verbose"), silent=on("s", "silent"),
+                   fake_run=on("fake_run", "prepare", "dry_run"), print_deps=on("print_deps"),
+                   print_env=on("print_env"), new=on("new"), renew=on("renew"),
+                   skip_cache=on("skip_cache"), force_cache=on("force_cache"), dirty=on("dirty"),
+                   ignore_script_error=on("ignore_script_error"))
+
+    def for_dependency(self):
+        """What a dependency inherits: output and prompting style, never cache overrides."""
+        return Flags(quiet=self.quiet, verbose=self.verbose, silent=self.silent)
+
+
+@dataclass
+class RunRequest:
+    tags: list = field(default_factory=list)
+    excluded_tags: list = field(default_factory=list)
+    variations: list = field(default_factory=list)
+    excluded_variations: list = field(default_factory=list)
+    name: str = ""
+    env: dict = field(default_factory=dict)
+    const: dict = field(default_factory=dict)
+    state: dict = field(default_factory=dict)
+    const_state: dict = field(default_factory=dict)
+    add_deps: dict = field(default_factory=dict)
+    add_deps_recursive: dict = field(default_factory=dict)
+    versions: dict = field(default_factory=dict)     # version, version_min, version_max, version_max_usable
+    inputs: dict = field(default_factory=dict)
+    flags: Flags = field(default_factory=Flags)
+    force_new_env_keys: list = field(default_factory=list)
+
+    @property
+    def tag_string(self):
+        return ",".join(self.tags + ["-" + t for t in self.excluded_tags] +
+                        ["_" + v for v in self.variations] + ["-_" + v for v in self.excluded_variations])
+
+
+def split_tags(*texts):
+    words = []
+    for text in texts:
+        if isinstance(text, list):
+            text = ",".join(text)
+        for word in re.split(r"[,\s]+", text or ""):
+            if word:
+                words.append(word)
+    return words
+
+
+def from_words(words):
+    """Classify tag words: script tags, -excluded tags, _variations, -_excluded variations."""
+    req = RunRequest()
+    req.variations, req.excluded_variations = parse_requested(
+        [w for w in words if w.startswith(("_", "-_"))])
+    for w in words:
+        if w.startswith(("_", "-_")):
+            continue
+        (req.excluded_tags if w.startswith("-") else req.tags).append(w.lstrip("-"))
+    return req
+
+
+def parse_input(i):
+    """A RunRequest from a cmind input dict; raises InputError on malformed values."""
+    i = copy.deepcopy(i)
+    extra = os.environ.get("CM_SCRIPT_EXTRA_CMD", "").strip()
+    if extra and not i.get("_recursive"):
+        import cmind.cli
+        r = cmind.cli.parse(extra)
+        if r["return"] > 0:
+            raise InputError(f"CM_SCRIPT_EXTRA_CMD cannot be parsed: {r['error']}")
+        for key, value in r["cm_input"].items():
+            i.setdefault(key, value)
+
+    words, name = split_tags(i.get("tags", "")), ""
+    artifact = (i.get("artifact") or "").strip()
+    if artifact and artifact != ".":
+        if re.search(r"[\s,]", artifact) or artifact.startswith(("_", "-")):
+            words += split_tags(artifact)
+        else:
+            name = artifact
+    for extra_artifact in i.get("artifacts", []) or []:
+        words += split_tags(extra_artifact)
+    req = from_words(words)
+    req.name = name
+    for key in ("env", "const", "state", "const_state", "add_deps", "add_deps_recursive"):
+        value = i.get(key, {}) or {}
+        if not isinstance(value, dict):
+            raise InputError(f"--{key} must be given as --{key}.KEY=VALUE, got {value!r}")
+        setattr(req, key, value)
+    req.add_deps.update(i.get("ad", {}) or {})
+    for name_, patch in (i.get("adr", {}) or {}).items():
+        req.add_deps_recursive.setdefault(name_, {}).update(patch)
+    req.versions = {k: str(i[k]) for k in VERSION_KEYS if i.get(k) not in (None, "", True)}
+    req.flags = Flags.from_input(i)
+    req.force_new_env_keys = i.get("force_new_env_keys", []) or []
+    req.inputs = i
+    for key, env_key in INPUT_TO_ENV.items():
+        if key in i and i[key] not in (None, False) and env_key not in req.env:
+            req.env[env_key] = "yes" if i[key] is True else str(i[key])
+    if not i.get("_recursive"):
+        for var in PROXY_VARS:
+            if os.environ.get(var) and var not in req.env:
+                req.env[var] = os.environ[var]
+    return req
+
+
+def _truthy(value):
+    if isinstance(value, str):
+        return value.strip().lower() in ("yes", "on", "true", "1")
+    return bool(value)

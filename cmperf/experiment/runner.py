@@ -1,0 +1,240 @@
+"""Run an exploration: one wrapped command per step, each step stored as files.
+
+Layout of one sweep inside an experiment artifact directory::
+
+    <artifact>/<YYYY-MM-DD.HH-MM-SS.ffffff>/cm-sweep.json      template, explore spec, step summary
+    <artifact>/<sweep>/step-0001/cm-input.json                  variables, the command as run, cwd
+    <artifact>/<sweep>/step-0001/cm-output.txt                  stdout + stderr of the command
+    <artifact>/<sweep>/step-0001/cm-step.json                   status, results, provenance
+
+The command runs inside its step directory (as upstream CM does); ``{{CD}}`` is the directory the
+sweep was started from, ``{{CM_EXPERIMENT_STEP}}`` the step number and ``{{CM_EXPERIMENT_PATH}}``
+the step directory. ``cm-step.json`` is written last and atomically: a step directory without it
+is an interrupted step, never mistaken for a finished one.
+"""
+import datetime
+import getpass
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import cmperf
+from cmperf.report.atomic import write_text
+from cmperf.report.errors import DataError
+
+from .collect import collect
+from .explore import ExploreError, expand, substitute
+
+SWEEP_FILE, INPUT_FILE, STEP_FILE, OUTPUT_FILE = "cm-sweep.json", "cm-input.json", "cm-step.json", \
+    "cm-output.txt"
+TAIL = 2000
+
+
+class ExperimentError(Exception):
+    """A sweep or replay that cannot run (bad spec, missing step, ...)."""
+
+
+class StepFailed(ExperimentError):
+    """Raised by a fail-fast sweep after the failed step was recorded."""
+
+    def __init__(self, record):
+        self.record = record
+        super().__init__(f"step {record['step']} failed: {record['error']} "
+                         f"(see {record['path']}/{OUTPUT_FILE})")
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _json(path, data):
+    write_text(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def _git_commit():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(cmperf.__file__)))
+    try:
+        out = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5)
+        return out.stdout.strip() if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def provenance():
+    """Who ran what where: enough to judge whether two steps are comparable."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = ""
+    return {"host": platform.node(), "platform": platform.platform(), "machine": platform.machine(),
+            "cpu_count": os.cpu_count(), "load_avg": list(os.getloadavg()),
+            "python": sys.version.split()[0], "cmperf_version": cmperf.__version__,
+            "cmperf_git_commit": _git_commit(), "user": user}
+
+
+def _run_command(tokens, cwd, env, output_path, timeout, echo):
+    """Run tokens (one token: a shell command line) with output to output_path (and the console
+    when echo); return (rc, error or '')."""
+    shell = len(tokens) == 1
+    with open(output_path, "w", encoding="utf-8") as out:
+        try:
+            proc = subprocess.Popen(tokens[0] if shell else tokens, shell=shell, cwd=cwd, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                    errors="replace", start_new_session=True,
+                                    executable="/bin/bash" if shell else None)
+        except OSError as e:
+            out.write(f"{e}\n")
+            return None, f"cannot start {tokens[0]!r}: {e.strerror or e}"
+
+        def pump():
+            for line in proc.stdout:
+                out.write(line)
+                if echo:
+                    sys.stdout.write(line)
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        try:
+            rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)   # the whole group: the command's children too
+            rc = proc.wait()
+            reader.join(5)
+            return rc, f"timed out after {timeout} s"
+        reader.join()
+    return rc, "" if rc == 0 else f"exit status {rc}"
+
+
+def _tail(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    return text[-TAIL:]
+
+
+def run_step(step_dir, number, variables, template, cwd, timeout=None, echo=False, extra=None):
+    """Run one step in step_dir and record it; return the record (status ok or failed)."""
+    os.makedirs(step_dir, exist_ok=False)
+    values = {**{k: str(v) for k, v in variables.items()}, "CD": cwd,
+              "CM_EXPERIMENT_STEP": str(number), "CM_EXPERIMENT_PATH": step_dir}
+    command = substitute(template, values)
+    _json(os.path.join(step_dir, INPUT_FILE),
+          {"step": number, "variables": variables, "command": command, "template": template,
+           "cwd": cwd, **(extra or {})})
+    env = {**os.environ, "CM_EXPERIMENT_STEP": str(number), "CM_EXPERIMENT_PATH": step_dir}
+    started = _now()
+    t0 = time.monotonic()
+    rc, error = _run_command(command, step_dir, env, os.path.join(step_dir, OUTPUT_FILE), timeout, echo)
+    duration = time.monotonic() - t0
+    results = []
+    if not error:
+        try:
+            results = collect(step_dir)
+        except DataError as e:
+            error = f"malformed results: {e}"
+    record = {"step": number, "status": "failed" if error else "ok", "rc": rc, "error": error,
+              "variables": variables, "results": results,
+              "warnings": [] if results or error else
+              ["the command left no mlperf_log_summary.txt and no cm-result.json"],
+              "output_tail": _tail(os.path.join(step_dir, OUTPUT_FILE)) if error else "",
+              "provenance": {**provenance(), "started": started.isoformat(),
+                             "finished": _now().isoformat(), "duration_s": round(duration, 3)},
+              **(extra or {})}
+    _json(os.path.join(step_dir, STEP_FILE), record)
+    record["path"] = step_dir
+    return record
+
+
+def plan(template, explore):
+    """The steps' variables; ExperimentError for a missing command, a bad spec or a placeholder
+    without a value, before anything runs or is created."""
+    if not template:
+        raise ExperimentError("no command to run: put it after '--'")
+    try:
+        steps = expand(explore)
+        for variables in steps:
+            substitute(template, {**{k: str(v) for k, v in variables.items()}, "CD": "",
+                                  "CM_EXPERIMENT_STEP": "", "CM_EXPERIMENT_PATH": ""})
+    except ExploreError as e:
+        raise ExperimentError(str(e)) from None
+    return steps
+
+
+def run_sweep(artifact_dir, template, explore, fail_fast=False, timeout=None, echo=False, cwd=None,
+              log=print):
+    """Run every step of ``explore`` with the command ``template`` (a token list); failed steps are
+    recorded and the sweep goes on unless ``fail_fast``. Return {'path', 'steps': [records]}."""
+    steps = plan(template, explore)
+    cwd = os.path.abspath(cwd or os.getcwd())
+    sweep_dir = os.path.join(artifact_dir, _now().strftime("%Y-%m-%d.%H-%M-%S.%f"))
+    os.makedirs(sweep_dir)
+    summary = {"template": template, "explore": explore, "cwd": cwd, "steps": len(steps),
+               "started": _now().isoformat(), "status": "running"}
+    _json(os.path.join(sweep_dir, SWEEP_FILE), summary)
+    records = []
+    try:
+        for number, variables in enumerate(steps, start=1):
+            log(f"experiment step {number}/{len(steps)}: "
+                + " ".join(f"{k}={v}" for k, v in variables.items()))
+            record = run_step(os.path.join(sweep_dir, f"step-{number:04d}"), number, variables,
+                              template, cwd, timeout, echo)
+            records.append(record)
+            if record["status"] == "failed":
+                log(f"  failed: {record['error']}")
+                if fail_fast:
+                    raise StepFailed(record)
+    finally:
+        summary.update(finished=_now().isoformat(),
+                       status="stopped" if len(records) < len(steps) else "done",
+                       ok=sum(r["status"] == "ok" for r in records),
+                       failed=sum(r["status"] == "failed" for r in records))
+        _json(os.path.join(sweep_dir, SWEEP_FILE), summary)
+    return {"path": sweep_dir, "steps": records}
+
+
+def replay(step_dir, timeout=None, echo=False, log=print):
+    """Run a recorded step again with exactly its recorded command, as a sibling step directory
+    ``<step>.replay-N``; the record says what it replays and how its results compare."""
+    step_dir = os.path.abspath(step_dir.rstrip("/"))
+    input_path = os.path.join(step_dir, INPUT_FILE)
+    if not os.path.isfile(input_path):
+        raise ExperimentError(f"not an experiment step (no {INPUT_FILE}): {step_dir}")
+    with open(input_path, encoding="utf-8") as f:
+        recorded = json.load(f)
+    original = load_record(step_dir)
+    n = 1
+    while os.path.exists(f"{step_dir}.replay-{n}"):
+        n += 1
+    target = f"{step_dir}.replay-{n}"
+    log(f"replaying step {recorded['step']} of {os.path.dirname(step_dir)} into {target}")
+    record = run_step(target, recorded["step"], recorded["variables"], recorded["template"],
+                      recorded["cwd"], timeout, echo, extra={"replay_of": step_dir})
+    if original and original.get("results") and record["results"]:
+        record["compared"] = [
+            {"scenario": a.get("scenario"), "original": a.get("value"), "replay": b.get("value"),
+             "ratio": (b["value"] / a["value"]) if a.get("value") else None}
+            for a, b in zip(original["results"], record["results"])]
+        _json(os.path.join(target, STEP_FILE), {k: v for k, v in record.items() if k != "path"})
+    return record
+
+
+def load_record(step_dir):
+    """The cm-step.json of a step, or None for an interrupted step."""
+    path = os.path.join(step_dir, STEP_FILE)
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise DataError(f"{path}: not valid JSON ({e})") from None
+
+
+def remove_sweep(sweep_dir):
+    shutil.rmtree(sweep_dir)

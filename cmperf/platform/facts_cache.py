@@ -1,0 +1,111 @@
+"""Cache of static platform facts, keyed on what would change them.
+
+Detecting the CPU or OS forks lscpu/sysctl/nvidia-smi; upstream CM re-runs that many times
+per workflow. Facts are stored as JSON next to a *fingerprint* of the machine state they
+depend on (boot id, kernel release, host name, architecture, CPU count, /etc/os-release
+mtime). A reboot, kernel upgrade, OS upgrade or a move to another machine changes the
+fingerprint, and the next lookup detects again.
+"""
+import hashlib
+import json
+import os
+import platform
+import tempfile
+
+CACHE_DIR_ENV = "CMPERF_PLATFORM_CACHE_DIR"
+
+
+def cache_dir():
+    """$CMPERF_PLATFORM_CACHE_DIR, else $XDG_CACHE_HOME/cmperf/platform (~/.cache/...)."""
+    if os.environ.get(CACHE_DIR_ENV):
+        return os.environ[CACHE_DIR_ENV]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "cmperf", "platform")
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def _mtime(path):
+    try:
+        return str(os.stat(path).st_mtime_ns)
+    except OSError:
+        return ""
+
+
+def machine_state():
+    """The facts whose change must invalidate cached detection (cheap: no subprocess)."""
+    uname = platform.uname()
+    return {
+        # Linux: changes on every boot (new hardware, new CPU limits, new driver).
+        "boot_id": _read("/proc/sys/kernel/random/boot_id"),
+        "system": uname.system,
+        "kernel": uname.release,
+        "kernel_build": uname.version,
+        "node": uname.node,
+        "machine": uname.machine,
+        "cpu_count": os.cpu_count(),
+        "os_release": _mtime("/etc/os-release") or _mtime("/System/Library/CoreServices/SystemVersion.plist"),
+        # A GPU driver upgrade without reboot replaces this file.
+        "nvidia_driver": _read("/proc/driver/nvidia/version")[:200],
+    }
+
+
+def fingerprint(state=None):
+    """Short stable hash of :func:`machine_state` (used as the cache key and CM version tag)."""
+    state = machine_state() if state is None else state
+    blob = json.dumps(state, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def load(name, key=None, directory=None):
+    """Cached facts for ``name`` if stored under the current fingerprint, else None."""
+    key = key or fingerprint()
+    path = os.path.join(directory or cache_dir(), f"{name}.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            entry = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict) or entry.get("fingerprint") != key:
+        return None
+    return entry.get("facts")
+
+
+def store(name, facts, key=None, directory=None):
+    """Write facts atomically (temp file + rename): a crash never leaves a torn entry."""
+    key = key or fingerprint()
+    directory = directory or cache_dir()
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"fingerprint": key, "facts": facts}, f, indent=1, sort_keys=True)
+        os.replace(tmp, os.path.join(directory, f"{name}.json"))
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def cached(name, detect, refresh=False, directory=None):
+    """Return (facts, from_cache): stored facts when still valid, else ``detect()`` stored.
+
+    An unwritable cache directory is not an error: detection still answers.
+    """
+    key = fingerprint()
+    if not refresh:
+        facts = load(name, key, directory)
+        if facts is not None:
+            return facts, True
+    facts = detect()
+    try:
+        store(name, facts, key, directory)
+    except OSError:
+        pass
+    return facts, False

@@ -1,0 +1,66 @@
+"""Results of local runs: an MLPerf results directory (docs/architecture.md layout) as Results.
+
+``<results_dir>/<sut>/<model>/<scenario>/performance/run_1/mlperf_log_summary.txt`` gives the value,
+``<results_dir>/<sut>/cm-sut-info.json`` the system facts.
+"""
+import json
+import os
+
+from .errors import DataError, NoDataError
+from .loadgen_logs import SUMMARY, read_run
+from .results import Result
+
+
+def _sut_info(sut_dir):
+    path = os.path.join(sut_dir, "cm-sut-info.json")
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            info = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise DataError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(info, dict):
+        raise DataError(f"{path}: expected a JSON object")
+    return info
+
+
+def read_results_dir(results_dir, model_as=None, origin="local"):
+    """Every performance run under results_dir as a Result. ``model_as`` maps local model names to
+    the published benchmark they stand in for (e.g. {"digits-mlp": "resnet50"})."""
+    if not os.path.isdir(results_dir):
+        raise DataError(f"results directory not found: {results_dir}")
+    model_as = model_as or {}
+    results = []
+    for sut in sorted(os.listdir(results_dir)):
+        sut_dir = os.path.join(results_dir, sut)
+        if not os.path.isdir(sut_dir):
+            continue
+        info = _sut_info(sut_dir)
+        for model in sorted(os.listdir(sut_dir)):
+            model_dir = os.path.join(sut_dir, model)
+            if not os.path.isdir(model_dir):
+                continue
+            for scenario in sorted(os.listdir(model_dir)):
+                run_dir = os.path.join(model_dir, scenario, "performance", "run_1")
+                if not os.path.isfile(os.path.join(run_dir, SUMMARY)):
+                    continue
+                run = read_run(run_dir)
+                framework = " ".join(x for x in (info.get("framework"), info.get("framework_version"))
+                                     if x)
+                n_accel = info.get("accelerators_per_node")
+                results.append(Result(
+                    model=model_as.get(model, model), scenario=run["scenario"], value=run["value"],
+                    system_name=info.get("system_name") or sut, system_id=sut, division=origin,
+                    submitter=info.get("submitter", ""),
+                    accelerator=info.get("accelerator_model_name") or None,
+                    accelerators_per_node=int(n_accel) if str(n_accel or "").isdigit() else None,
+                    host_processor=info.get("host_processor_model_name", ""), framework=framework,
+                    origin=origin, source=os.path.join(run_dir, SUMMARY),
+                    extra={"valid": run["valid"], "local_model": model,
+                           "implementation": info.get("implementation", ""),
+                           "device": info.get("device", ""), "backend": info.get("framework", "")}))
+    if not results:
+        raise NoDataError(f"no performance run (<sut>/<model>/<scenario>/performance/run_1/{SUMMARY}) "
+                          f"under {results_dir}")
+    return results

@@ -1,0 +1,210 @@
+"""Per-round MLPerf Inference rule constants (the facts the checker and generator share).
+
+Sources: the official submission checkers of mlcommons/inference (tag v3.1 and master = round
+v6.1) as summarised in /work/shared/reference/mlperf-submission.md, and LoadGen's mlperf.conf.
+Only the ResNet-50 benchmark is described in detail: it is the one the embedded default
+(`digits-mlp`, mapped to `resnet` in the open division) and the project's ResNet runs target.
+"""
+from dataclasses import dataclass, field
+
+SCENARIOS = ("SingleStream", "MultiStream", "Offline", "Server")
+SCENARIO_BY_LOWER = {s.lower(): s for s in SCENARIOS}
+
+DIVISIONS = ("closed", "open", "network")
+IGNORED_DIVISION_DIRS = (".git", ".github", "assets")
+VALID_STATUS = ("available", "preview", "rdi")
+VALID_SYSTEM_TYPES = ("datacenter", "edge", "datacenter,edge", "edge,datacenter")
+
+MAX_ACCURACY_LOG_BYTES = 10 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+PERF_FILES = ("mlperf_log_summary.txt", "mlperf_log_detail.txt")
+PERF_OPTIONAL_FILES = ("mlperf_log_accuracy.json", "mlperf_log_trace.json", "results.json", ".gitkeep")
+ACCURACY_FILES = ("accuracy.txt", "mlperf_log_accuracy.json", "mlperf_log_detail.txt", "mlperf_log_summary.txt")
+MEASUREMENTS_JSON_KEYS = ("input_data_types", "retraining", "starting_weights_filename",
+                          "weight_data_types", "weight_transformations")
+
+SYSTEM_REQUIRED_FIELDS = (
+    "division", "submitter", "status", "system_name", "number_of_nodes", "host_processor_model_name",
+    "host_processors_per_node", "host_processor_core_count", "host_memory_capacity",
+    "host_storage_capacity", "host_storage_type", "accelerators_per_node", "accelerator_model_name",
+    "accelerator_memory_capacity", "framework", "operating_system",
+    "system_type", "other_software_stack", "host_processor_frequency", "host_processor_caches",
+    "host_memory_configuration", "host_processor_interconnect", "host_networking",
+    "host_networking_topology", "accelerator_frequency", "accelerator_host_interconnect",
+    "accelerator_interconnect", "accelerator_interconnect_topology", "accelerator_memory_configuration",
+    "accelerator_on-chip_memories", "cooling", "hw_notes", "sw_notes",
+    "host_network_card_count", "system_type_detail",
+)
+SYSTEM_NONEMPTY_FIELDS = (
+    "division", "submitter", "system_type", "status", "system_name", "number_of_nodes",
+    "host_processor_model_name", "host_processors_per_node", "host_processor_core_count",
+    "host_memory_capacity", "host_memory_configuration", "host_storage_capacity", "host_storage_type",
+    "host_networking", "host_network_card_count", "host_networking_topology", "accelerators_per_node",
+    "accelerator_model_name", "accelerator_memory_capacity", "accelerator_host_interconnect",
+    "accelerator_memory_configuration", "accelerator_interconnect", "cooling", "framework",
+    "operating_system", "other_software_stack",
+)
+# Optional keys the checkers know (power and network submissions): present -> fine; any other
+# key -> warning only. From the official checker's SYSTEM_DESC_REQUIRED_FIELDS_POWER/_NETWORK_MODE.
+SYSTEM_OPTIONAL_FIELDS = (
+    "power_management", "filesystem", "boot_firmware_version", "management_firmware_version",
+    "other_hardware", "number_of_type_nics_installed", "nics_enabled_firmware", "nics_enabled_os",
+    "nics_enabled_connected", "network_speed_mbit", "power_supply_quantity_and_rating_watts",
+    "power_supply_details", "disk_drives", "disk_controllers", "system_power_only",
+    "is_network", "network_type", "network_media", "network_rate", "nic_loadgen", "number_nic_loadgen",
+    "net_software_stack_loadgen", "network_protocol", "number_connections", "nic_sut", "number_nic_sut",
+    "net_software_stack_sut", "network_topology",
+)
+# The card-count field added in v3.1 is spelled "host_networking_card_count" in a v3.1-era copy of
+# the official checker and "host_network_card_count" in later ones (and in our reference): for
+# v3.1 either spelling satisfies the rule, and the generator writes both.
+SYSTEM_FIELD_ALIASES_V3_1 = {"host_network_card_count": ("host_networking_card_count",)}
+
+
+@dataclass(frozen=True)
+class Seeds:
+    qsl: int
+    sample_index: int
+    schedule: int
+
+    def as_log_keys(self):
+        return {"effective_qsl_rng_seed": self.qsl,
+                "effective_sample_index_rng_seed": self.sample_index,
+                "effective_schedule_rng_seed": self.schedule}
+
+
+@dataclass(frozen=True)
+class ModelRules:
+    name: str                        # official checker name (e.g. "resnet")
+    aliases: tuple                   # directory names accepted for it (e.g. "resnet50")
+    loadgen_name: str                # model name in mlperf.conf / user.conf
+    accuracy_pattern: str            # regex with one group on an accuracy.txt line
+    accuracy_target: float           # closed/network minimum
+    dataset_size: int                # accuracy run must cover it (v6.1 checker)
+    performance_sample_count: int
+    server_target_latency_ns: int
+    compliance_tests: tuple          # TEST dirs the round requires (closed/network)
+    required_scenarios: dict         # system_type -> tuple of scenarios (closed/network)
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    version: str
+    layout: str                      # "v3": sibling measurements/ compliance/ code/; "v6": all under results/, src/
+    seeds: Seeds
+    test05_seeds: Seeds = None
+    min_duration_ms: int = 600000
+    offline_min_samples_per_query: int = 24576
+    offline_spq_closed_only: bool = False
+    mlperf_conf_required: bool = True
+    hygiene_official: bool = True    # the official checker enforces the whole-tree hygiene rules
+    invalid_result_official: bool = True
+    dataset_size_official: bool = False
+    skip_compliance_allowed: bool = True   # master ignores --skip_compliance
+    system_field_aliases: dict = field(default_factory=dict)   # field -> other accepted spellings
+    code_dir: str = "code"
+    models: dict = field(default_factory=dict)
+
+    def model(self, name):
+        """The rules of an official model name or alias, or None."""
+        for m in self.models.values():
+            if name == m.name or name in m.aliases:
+                return m
+        return None
+
+
+_RESNET_COMMON = dict(
+    name="resnet", aliases=("resnet50", "resnet-50", "resnet50-99"), loadgen_name="resnet50",
+    accuracy_pattern=r"^accuracy=([\d\.]+)", accuracy_target=76.46 * 0.99, dataset_size=50000,
+    performance_sample_count=1024, server_target_latency_ns=15_000_000,
+)
+
+V3_1 = RoundRules(
+    version="v3.1", layout="v3",
+    seeds=Seeds(148687905518835231, 520418551913322573, 811580660758947900),
+    test05_seeds=Seeds(793197339507417767, 255610748586851044, 352213341366340113),
+    mlperf_conf_required=True, hygiene_official=True, invalid_result_official=True,
+    system_field_aliases=SYSTEM_FIELD_ALIASES_V3_1,
+    dataset_size_official=False, code_dir="code",
+    models={"resnet": ModelRules(
+        compliance_tests=("TEST01", "TEST04", "TEST05"),
+        required_scenarios={
+            "edge": ("SingleStream", "MultiStream", "Offline"),
+            "datacenter": ("Server", "Offline"),
+            "datacenter,edge": ("SingleStream", "Offline", "MultiStream", "Server"),
+        }, **_RESNET_COMMON)},
+)
+
+V6_1 = RoundRules(
+    version="v6.1", layout="v6",
+    seeds=Seeds(2085463073848966840, 2747215439041700203, 16159082839903944936),
+    test05_seeds=None, offline_spq_closed_only=True,
+    mlperf_conf_required=False, hygiene_official=False, invalid_result_official=False,
+    dataset_size_official=True, skip_compliance_allowed=False, code_dir="src",
+    models={"resnet": ModelRules(
+        compliance_tests=("TEST01", "TEST04"),
+        required_scenarios={
+            "edge": ("SingleStream", "MultiStream", "Offline"),
+            "datacenter,edge": ("SingleStream", "MultiStream", "Offline", "Server"),
+            # v6.1 datacenter: resnet is not a datacenter benchmark any more.
+        }, **_RESNET_COMMON)},
+)
+
+ROUNDS = {"v3.1": V3_1, "v6.1": V6_1}
+ROUND_ALIASES = {"r3.1": "v3.1", "3.1": "v3.1", "r6.1": "v6.1", "6.1": "v6.1", "master": "v6.1"}
+
+
+class UnknownRoundError(ValueError):
+    pass
+
+
+def get_round(version):
+    key = ROUND_ALIASES.get(str(version).lower().lstrip("_"), str(version).lower())
+    if key not in ROUNDS:
+        raise UnknownRoundError(
+            f"unknown MLPerf round '{version}': supported rounds are {', '.join(sorted(ROUNDS))}")
+    return ROUNDS[key]
+
+
+def normalize_system_type(value):
+    """Lower case, no spaces; "edge,datacenter" is the same category as "datacenter,edge"."""
+    parts = [p.strip() for p in str(value).lower().split(",")]
+    return "datacenter,edge" if sorted(parts) == ["datacenter", "edge"] else ",".join(parts)
+
+
+# Inference allowed on edge systems: directory scenario -> effective scenarios it may come from.
+EDGE_INFERABLE = {
+    "MultiStream": ("SingleStream",),
+    "Offline": ("SingleStream", "MultiStream"),
+}
+
+# LoadGen's mlperf.conf entries of the round for ResNet-50 (written into v3.1 measurements
+# dirs because LoadGen >= 4.1 compiles mlperf.conf in and ships no file).
+def mlperf_conf_text(rules):
+    s = rules.seeds
+    return "\n".join([
+        f"# MLPerf Inference {rules.version} LoadGen settings for resnet50 (the subset of the",
+        "# round's loadgen/mlperf.conf that applies to this benchmark; written by cmperf.submission",
+        "# from cmperf/submission/rounds.py because LoadGen >= 4.1 compiles mlperf.conf in).",
+        f"*.*.qsl_rng_seed = {s.qsl}",
+        f"*.*.sample_index_rng_seed = {s.sample_index}",
+        f"*.*.schedule_rng_seed = {s.schedule}",
+        "resnet50.*.performance_sample_count_override = 1024",
+        "*.SingleStream.target_latency_percentile = 90",
+        "*.SingleStream.min_duration = 600000",
+        "*.SingleStream.min_query_count = 1024",
+        "*.MultiStream.target_latency_percentile = 99",
+        "*.MultiStream.samples_per_query = 8",
+        "*.MultiStream.min_duration = 600000",
+        "*.MultiStream.min_query_count = 270336",
+        "*.Server.target_latency_percentile = 99",
+        "*.Server.target_duration = 0",
+        "*.Server.min_duration = 600000",
+        "*.Server.min_query_count = 270336",
+        "resnet50.Server.target_latency = 15",
+        "*.Offline.target_latency_percentile = 90",
+        "*.Offline.min_duration = 600000",
+        "resnet50.Offline.min_query_count = 24576",
+        "",
+    ])

@@ -1,0 +1,80 @@
+"""Front end of `cm run script --tags=run-mlperf,inference`: check the flags, then hand over.
+
+Every flag upstream CM accepts is accepted; the ones cmperf cannot honour yet stop the run
+with a clear error instead of being ignored.
+"""
+import os
+
+CHOICES = {
+    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python"]),
+    "CM_MLPERF_BACKEND": ("backend", ["onnxruntime", "tf", "tensorflow", "tensorflow-metal", "deepsparse",
+                                      "pytorch"]),
+    "CM_MLPERF_DEVICE": ("device", ["cpu", "cuda", "rocm", "metal"]),
+    "CM_MLPERF_RUN_STYLE": ("execution_mode", ["test", "fast", "valid"]),
+    "CM_MLPERF_SUBMISSION_DIVISION": ("division", ["open", "closed"]),
+    "CM_MLPERF_SUBMISSION_SYSTEM_TYPE": ("category", ["edge", "datacenter", "datacenter,edge", "edge,datacenter"]),
+    "CM_MLPERF_MODEL_PRECISION": ("precision", ["float32", "fp32"]),
+}
+SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
+REQUIRED_SCENARIOS = {"edge": ["SingleStream", "MultiStream", "Offline"], "datacenter": ["Server", "Offline"],
+                      "datacenter,edge": ["SingleStream", "MultiStream", "Offline", "Server"]}
+
+# Flags accepted for compatibility that cmperf cannot honour yet: (env key, why).
+NOT_YET = [
+    ("CM_MLPERF_USE_DOCKER", "--docker: cmperf runs natively; docker support is not implemented"),
+    ("CM_MLPERF_POWER", "--power: power measurement (PTD) is not implemented"),
+    ("CM_MLPERF_RESULT_PUSH_TO_GITHUB", "--push_to_github: pushing results is not implemented"),
+    ("CM_MLPERF_DASHBOARD_WANDB_PROJECT", "--dashboard_wb_project: W&B dashboards are not implemented"),
+    ("CM_NETWORK_LOADGEN", "--network: the network division is not implemented"),
+    ("CM_MLPERF_INFERENCE_API_SERVER", "--api_server: LLM API serving is not implemented"),
+    ("CM_CUSTOM_SYSTEM_NVIDIA", "--custom_system_nvidia: the NVIDIA implementation is not available"),
+    ("CM_NVIDIA_GPU_NAME", "--gpu_name: the NVIDIA implementation is not available"),
+    ("CM_MLPERF_ALL_MODELS", "--all_models: run models one by one with --model"),
+    ("CM_MLPERF_BEAM_SIZE", "--beam_size: applies to rnnt, whose harness is not implemented yet"),
+    ("CM_MLPERF_TP_SIZE", "--tp_size: tensor parallelism applies to LLM harnesses that cmperf lacks"),
+    ("DLRM_DATA_PATH", "--dlrm_data_path: dlrm-v2 is not supported"),
+    ("RGAT_CHECKPOINT_PATH", "--rgat_checkpoint_path: rgat is not supported"),
+    ("CM_NVIDIA_LLAMA_DATASET_FILE_PATH", "--nvidia_llama2_dataset_file_path: llama2 is not supported"),
+]
+
+
+def _is_on(value):
+    return str(value).strip().lower() in ("yes", "on", "true", "1")
+
+
+def preprocess(i):
+    env = i["env"]
+    for key, why in NOT_YET:
+        value = env.get(key, "")
+        if value not in ("", None) and not str(value).strip().lower() in ("no", "off", "false", "0"):
+            return {"return": 1, "error": f"{why} (run-mlperf-inference-app)"}
+    for key, (flag, choices) in CHOICES.items():
+        if env.get(key) and env[key] not in choices:
+            return {"return": 1, "error": f"unknown --{flag} '{env[key]}'; choices: {', '.join(choices)}"}
+
+    category = env["CM_MLPERF_SUBMISSION_SYSTEM_TYPE"]
+    if _is_on(env.get("CM_MLPERF_LOADGEN_ALL_SCENARIOS", "")):
+        scenarios = REQUIRED_SCENARIOS["datacenter,edge" if "," in category else category]
+    else:
+        scenarios = [s.strip() for s in env["CM_MLPERF_LOADGEN_SCENARIO"].split(",") if s.strip()]
+    for s in scenarios:
+        if s not in SCENARIOS and s.lower() not in [x.lower() for x in SCENARIOS]:
+            return {"return": 1, "error": f"unknown --scenario '{s}'; choices: {', '.join(SCENARIOS)}"}
+    env["CM_MLPERF_LOADGEN_SCENARIOS"] = ",".join(scenarios)
+
+    mode = env.get("CM_MLPERF_LOADGEN_MODE") or "both"
+    if mode not in ("both", "performance", "accuracy"):
+        return {"return": 1, "error": f"unknown --mode '{mode}'; choices: performance, accuracy"}
+    env["CM_MLPERF_LOADGEN_MODE"] = mode
+
+    if env.get("CM_MLPERF_LOADGEN_COMPLIANCE") == "yes" and env["CM_MLPERF_SUBMISSION_DIVISION"] != "closed":
+        env["CM_MLPERF_LOADGEN_COMPLIANCE"] = "no"   # compliance tests apply to the closed division only
+
+    results = env.get("OUTPUT_BASE_DIR") or os.path.join(os.getcwd(), "results")
+    env["CM_MLPERF_RESULTS_DIR"] = os.path.abspath(os.path.expanduser(results))
+    if env.get("CM_MLPERF_INFERENCE_SUBMISSION_DIR"):
+        env["CM_MLPERF_INFERENCE_SUBMISSION_DIR"] = os.path.abspath(
+            os.path.expanduser(env["CM_MLPERF_INFERENCE_SUBMISSION_DIR"]))
+    elif env.get("CM_MLPERF_SUBMISSION_GENERATION") == "yes":
+        env["CM_MLPERF_INFERENCE_SUBMISSION_DIR"] = os.path.join(os.getcwd(), "submission")
+    return {"return": 0}
