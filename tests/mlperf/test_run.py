@@ -16,7 +16,11 @@ def _args(results, digits_dir, *extra):
 
 def test_end_to_end_layout_and_table(tmp_path, digits_dir):
     out = io.StringIO()
-    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline"), out=out)
+    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline",
+                           "--records-out", str(tmp_path / "records.json")), out=out)
+    written = json.loads((tmp_path / "records.json").read_text())
+    assert [r["result"]["mode"] for r in written] == ["performance", "accuracy"]
+    assert written[1]["accuracy"] == recs[1]["accuracy"]
     assert [r["result"]["mode"] for r in recs] == ["performance", "accuracy"]
     sut = recs[0]["sut"]
     assert sut.startswith("default-reference-cpu-onnxruntime-v") and sut.endswith("-default_config")
