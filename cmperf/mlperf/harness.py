@@ -5,7 +5,8 @@
       [--batch-size N] [--threads N] [--workers N] [--audit-conf PATH] [--mlperf-conf PATH]
 
 Writes LoadGen's logs, a verbatim copy of user.conf and ``run.json`` (command, backend and
-versions, thread settings, batch size, host facts) into the output dir. Exit codes: 0 done (also
+versions, thread settings, batch size, host facts) into a temp dir next to the output dir, which
+replaces the output dir only once the test has finished (a killed run leaves the old one intact). Exit codes: 0 done (also
 for an INVALID result, which the log parser reports), 2 bad input, 3 inference errors.
 """
 import argparse
@@ -17,7 +18,7 @@ import time
 
 from . import registry
 from .errors import ConfigError, MlperfError, ModelFileError
-from .fsutil import sha256_file, write_json_atomic
+from .fsutil import sha256_file, staging_dir, write_json_atomic
 
 RUN_JSON = "run.json"
 
@@ -57,8 +58,7 @@ def run(args):
     """Run one test as described by parsed ``args``; return the run.json dict."""
     from . import loadgen_runner
     from .backends import get_backend
-    from .hostfacts import host_facts
-    from .sut import RESPONSE_DTYPE, Postprocess, make_sut
+    from .sut import Postprocess
 
     spec = registry.harness_spec(args.model)
     scenario = registry.check_scenario(args.scenario)
@@ -90,13 +90,22 @@ def run(args):
 
     settings = loadgen_runner.build_settings(lg, args.user_conf, spec["loadgen_name"], scenario, mode,
                                              args.mlperf_conf)
-    os.makedirs(args.output_dir, exist_ok=True)
-    conf_copy = os.path.join(args.output_dir, "user.conf")
-    if not (os.path.exists(conf_copy) and os.path.samefile(args.user_conf, conf_copy)):
-        shutil.copyfile(args.user_conf, conf_copy)
+    with staging_dir(args.output_dir) as out:  # replaces --output-dir only when the test finished
+        info = _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, model_path,
+                       dataset_dir, audit_file)
+    return info
+
+
+def _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, model_path, dataset_dir,
+            audit_file):
+    from . import loadgen_runner
+    from .hostfacts import host_facts
+    from .sut import RESPONSE_DTYPE, make_sut
+
+    shutil.copyfile(args.user_conf, os.path.join(out, "user.conf"))
     sut = make_sut(scenario, lg, backend, qsl, post, args.batch_size, args.workers)
     t0 = time.time()
-    loadgen_runner.run_test(lg, sut, qsl, settings, args.output_dir, audit_file)
+    loadgen_runner.run_test(lg, sut, qsl, settings, out, audit_file)
     info = {
         "command": [sys.executable, "-m", "cmperf.mlperf.harness"] + list(args.argv),
         "model": spec["name"], "loadgen_model": spec["loadgen_name"], "scenario": scenario, "mode": mode,
@@ -117,7 +126,7 @@ def run(args):
         "wall_time_s": round(time.time() - t0, 3),
         "host": host_facts(),
     }
-    write_json_atomic(os.path.join(args.output_dir, RUN_JSON), info)
+    write_json_atomic(os.path.join(out, RUN_JSON), info)
     return info
 
 

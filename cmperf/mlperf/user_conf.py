@@ -11,7 +11,6 @@ Styles (as upstream CM's generate-mlperf-inference-user-conf):
 
 The text produced here is passed to LoadGen verbatim and copied next to the results.
 """
-import math
 
 from .errors import ConfigError
 from .registry import check_scenario

@@ -11,11 +11,11 @@ from cmperf.mlperf.accuracy import imagenet
 SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
 
 
-def _harness(run_module, tmp_path, digits_dir, conf, scenario, mode, *extra, cwd=None):
+def _harness(run_module, tmp_path, digits_dir, conf, scenario, mode, *extra, cwd=None, timeout=120):
     out = tmp_path / f"{scenario}-{mode}"
     p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--backend", "onnxruntime",
                    "--scenario", scenario, "--mode", mode, "--user-conf", conf, "--output-dir", out,
-                   "--dataset-dir", digits_dir, "--threads", 1, *extra, cwd=cwd or tmp_path)
+                   "--dataset-dir", digits_dir, "--threads", 1, *extra, cwd=cwd or tmp_path, timeout=timeout)
     return p, out
 
 
@@ -162,3 +162,14 @@ def test_dataset_that_does_not_fit_the_model(run_module, tmp_path, digits_dir, u
                    "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out2",
                    "--dataset-dir", bad, cwd=tmp_path)
     assert p.returncode == 2 and "inputs.npy does not match the sha256" in p.stderr
+
+
+def test_killed_harness_leaves_the_output_dir_alone(run_module, tmp_path, digits_dir, user_conf_file):
+    import subprocess
+    out = tmp_path / "Server-performance"
+    out.mkdir()
+    (out / "from-the-previous-run.txt").write_text("old")
+    conf = user_conf_file("Server", test_query_count=500, target_qps=1)  # ~500 s: killed long before
+    with pytest.raises(subprocess.TimeoutExpired):
+        _harness(run_module, tmp_path, digits_dir, conf, "Server", "performance", timeout=4)
+    assert sorted(os.listdir(out)) == ["from-the-previous-run.txt"]
