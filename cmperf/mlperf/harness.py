@@ -39,6 +39,7 @@ def _parse(argv):
     ap.add_argument("--workers", type=int, default=1, help="Server scenario worker threads")
     ap.add_argument("--audit-conf", help="compliance runs only: the TEST0x audit.config")
     ap.add_argument("--mlperf-conf", help="only for LoadGen < 4.1, which has no built-in mlperf.conf")
+    ap.add_argument("--warmup", type=int, default=3, help="untimed inferences before the LoadGen test")
     ap.add_argument("--performance-sample-count", type=int, default=1024,
                     help="QSL performance sample count (mlperf.conf's 1024 for resnet50)")
     return ap.parse_args(argv)
@@ -82,7 +83,10 @@ def run(args):
     if scenario == "SingleStream" and args.batch_size != 1:
         args.batch_size = 1  # one sample per query: a bigger (padded) batch would only add latency
     try:
-        backend.predict(qsl.batch([0] * args.batch_size))  # warm-up outside LoadGen's clock
+        # warm-up outside LoadGen's clock: first runs pay for allocations and thread-pool start-up
+        warm = qsl.batch([i % qsl.total_count for i in range(args.batch_size)])
+        for _ in range(max(1, args.warmup)):
+            backend.predict(warm)
     except Exception as e:  # framework errors: wrong shape/dtype for this model
         shape = tuple(qsl.batch([0]).shape[1:])
         raise ModelFileError(f"model {model_path!r} cannot run samples of shape {shape} from "
@@ -116,7 +120,7 @@ def _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, m
         "qsl": {"total_count": qsl.total_count, "performance_count": qsl.performance_count,
                 "source": qsl.description},
         "backend": backend.describe(),
-        "batch_size": args.batch_size, "threads": args.threads,
+        "batch_size": args.batch_size, "threads": args.threads, "warmup_inferences": max(1, args.warmup),
         "server_workers": args.workers if scenario == "Server" else None,
         "response_dtype": RESPONSE_DTYPE.__name__,
         "loadgen_version": loadgen_runner.loadgen_version(),
