@@ -31,6 +31,7 @@ setup(
         "matplotlib>=3.6",
         "requests>=2.28",
         "tqdm>=4.64",
+        "opencv-python-headless>=4.5",  # the MLPerf reference ImageNet preprocessing uses OpenCV
     ],
     extras_require={
         "tensorflow": [

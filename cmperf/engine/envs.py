@@ -17,6 +17,32 @@ LOCAL_KEYS = ["CM_VERSION", "CM_VERSION_MIN", "CM_VERSION_MAX", "CM_VERSION_MAX_
 _PLACEHOLDER = re.compile(r"<<<([A-Za-z0-9_+]+)>>>")
 
 
+class TrackedEnv(dict):
+    """An env that remembers which keys were written after it was created.
+
+    A script hands back (new_env) only keys it wrote itself: its meta, hooks, run.sh or
+    dependencies. An inherited value that merely matches a `new_env_keys` glob is not
+    handed back, so a cached entry never replays its first caller's env to another caller.
+    """
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.written = set()
+
+    def __setitem__(self, key, value):
+        self.written.add(key)
+        super().__setitem__(key, value)
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args, **kw):
+        for key, value in dict(*args, **kw).items():
+            self[key] = value
+
+
 def is_true(value):
     return str(value).strip().lower() in TRUE_WORDS
 
@@ -114,10 +140,9 @@ def merge_env(target, new):
     """Merge `new` into `target`: plain keys overwrite, `+KEY` lists are extended uniquely."""
     for key, value in new.items():
         if key.startswith("+") and isinstance(value, list):
-            current = target.setdefault(key, [])
-            for item in value:
-                if item not in current:
-                    current.append(item)
+            current = list(target.get(key) or [])
+            current.extend(item for item in value if item not in current)
+            target[key] = current
         else:
             target[key] = value
     return target

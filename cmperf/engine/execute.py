@@ -150,6 +150,7 @@ class Executor:
                 r = hooks.call(module, "preprocess", i, inst.name)
                 skip = bool(r.get("skip"))
                 version = r.get("version", "") or version
+            skip = skip or flags.fake_run   # a fake run prepares the `deps` and stops there
             if not skip:
                 self._run_phase(inst, request, "prehook_deps", env, state, depth, children)
                 _map_env_keys(env, meta.get("env_key_mappings", {}))
@@ -166,10 +167,14 @@ class Executor:
                         self._emit(depth + 1, f"{label or key}: {env[key]}")
             self._check_detected_version(inst, version)
             version = version or inst.version.get("version", "")
-            self._run_phase(inst, request, "post_deps", env, state, depth, children)
+            if not flags.fake_run:
+                self._run_phase(inst, request, "post_deps", env, state, depth, children)
             envs.apply_overrides(env, inst.const)
             envs.merge_state(state, inst.const_state)
-            new_env = envs.select_keys(env, list(meta.get("new_env_keys", [])) + request.force_new_env_keys)
+            # only keys this script wrote (see TrackedEnv): never a caller's value replayed
+            new_env = {k: v for k, v in envs.select_keys(
+                env, list(meta.get("new_env_keys", [])) + request.force_new_env_keys).items()
+                if k in env.written}
             new_state = envs.select_keys(state, meta.get("new_state_keys", []))
             if not flags.dirty:
                 native.clean_tmp_files(workdir, keep_log=key is not None)

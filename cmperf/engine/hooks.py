@@ -144,9 +144,10 @@ class ScriptHelpers:
         if i.get("env_path_key"):
             env[i["env_path_key"]] = chosen
         found_dir = os.path.dirname(chosen)
-        path_list = env.setdefault("+PATH", [])
+        path_list = list(env.get("+PATH") or [])
         if found_dir not in path_list:
             path_list.append(found_dir)
+        env["+PATH"] = path_list
         return {"return": 0, "found_path": found_dir, "found_file_path": chosen}
 
     def _detect_version(self, i, path):

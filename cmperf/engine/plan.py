@@ -41,7 +41,9 @@ def build(executor, request, env=None, state=None, _stack=None, phase=""):
         chain = [i.name for i in stack] + [inst.name]
         raise DependencyCycle("dependency cycle: " + " -> ".join(chain), script=inst.name)
     node = PlanNode(inst.name, inst.variations.names, inst.version.get("version", ""), phase)
-    if inst.caching and not request.flags.skip_cache:
+    if inst.caching and any(k not in inst.env for k in inst.meta.get("cache_key_env", [])):
+        node.cache = "decided after its deps"      # the key names a dependency's output
+    elif inst.caching and not request.flags.skip_cache:
         extra = str(request.inputs.get("extra_cache_tags", "") or "")
         hit = executor.cache.lookup(inst.key(extra, executor._fingerprint(inst)))
         node.cache = "hit" if hit and not (request.flags.new or request.flags.renew) else "miss"
@@ -49,7 +51,7 @@ def build(executor, request, env=None, state=None, _stack=None, phase=""):
             return node
     stack.append(inst)
     try:
-        for ph in PHASES:
+        for ph in PHASES if not request.flags.fake_run else ("deps",):
             for dep in inst.deps[ph]:
                 child = _plan_dependency(executor, inst, request, dep, ph, stack)
                 if child is not None:

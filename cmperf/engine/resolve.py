@@ -76,7 +76,7 @@ def resolve(script, request, inherited_env, inherited_state):
     meta = script.meta
     chosen = var_mod.resolve(meta, request.variations, request.excluded_variations, script.alias)
     m = var_mod.apply(meta, chosen)
-    env = dict(inherited_env)
+    env = envs.TrackedEnv(inherited_env)
     state = copy.deepcopy(inherited_state)
 
     version = _version_request(request, m, script.alias)

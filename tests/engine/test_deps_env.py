@@ -112,3 +112,14 @@ def test_dependency_phases_run_in_order(repo, cm, workdir):
                 run=f'echo main >> "{workdir}/order.txt"\n')
     assert cm("run", "script", "--tags=phases", "-s")["return"] == 0
     assert (workdir / "order.txt").read_text().split() == ["d-deps", "d-pre", "main", "d-post", "d-postdeps"]
+
+
+def test_a_cached_script_never_replays_its_first_callers_env(repo, cm):
+    repo.script("lib", {"tags": ["lib"], "cache": True, "new_env_keys": ["APP_*"]},
+                run='echo "APP_LIB_VERSION=1.0" > tmp-run-env.out\n')
+    repo.script("app", {"tags": ["app"], "deps": [{"tags": "lib"}], "new_env_keys": ["APP_*"]},
+                run='echo "APP_SEEN=$APP_SCENARIO" > tmp-run-env.out\n')
+    first = cm("run", "script", "--tags=app", "-s", "--env.APP_SCENARIO=Offline")
+    second = cm("run", "script", "--tags=app", "-s", "--env.APP_SCENARIO=Server")
+    assert first["deps"][0]["new_env"] == {"APP_LIB_VERSION": "1.0"}
+    assert second["deps"][0]["cached"] and second["new_env"]["APP_SEEN"] == "Server"

@@ -1,0 +1,12 @@
+"""RetinaNet: a verified local copy (--model_path) or the official file (prehook download)."""
+from cmperf.mlperf import sources
+
+
+@sources.hook
+def preprocess(i):
+    sources.model_source(i["env"], "RetinaNet")
+
+
+@sources.hook
+def postprocess(i):
+    sources.model_outputs(i["env"])
