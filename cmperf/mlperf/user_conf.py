@@ -3,9 +3,9 @@
 Styles (as upstream CM's generate-mlperf-inference-user-conf):
   test   min/max_query_count = test_query_count, min_duration 0, and max_duration 30 s for the
          scenarios other than Offline, so a low target can never make a "test" run hours long
-  fast   targets scaled by fast_factor (Offline target_qps / f, SingleStream/MultiStream
-         target_latency * f, so LoadGen generates f times fewer queries); Server capped at
-         max_duration 120 s and max_query_count = 660 / f * target_qps
+  fast   the user's targets with min_duration = 660 s / fast_factor: a shortened run that
+         LoadGen can call VALID but that is not submittable (effective_min_duration < 600 s).
+         (Upstream CM instead divides the targets by fast_factor and lets the run end INVALID.)
   valid  MLPerf's own minimums from mlperf.conf; SingleStream/MultiStream capped at 660 s,
          MultiStream min_query_count 662 (what early stopping needs)
 
@@ -62,13 +62,7 @@ def settings(scenario, style, *, target_qps=None, target_latency_ms=None, test_q
     elif style == "fast":
         if not fast_factor or fast_factor <= 0:
             raise ConfigError(f"fast_factor must be > 0, got {fast_factor!r}")
-        if scenario == "Offline":
-            out["target_qps"] = out["target_qps"] / fast_factor
-        elif scenario in ("SingleStream", "MultiStream"):
-            out["target_latency"] = out["target_latency"] * fast_factor
-        else:
-            out["max_duration"] = 120000
-            out["max_query_count"] = int(660 / fast_factor * out["target_qps"])
+        out["min_duration"] = int(-(-660000 // fast_factor))  # ceil(660 s / fast_factor) in ms
     elif scenario in ("SingleStream", "MultiStream"):  # valid
         out["max_duration"] = 660000
         if scenario == "MultiStream":

@@ -25,11 +25,10 @@ def test_test_style_caps_duration_outside_offline():
     assert "max_duration" not in user_conf.settings("Offline", "test")
 
 
-def test_fast_scales_targets_and_overrides_win():
-    assert user_conf.settings("Offline", "fast", target_qps=100, fast_factor=5)["target_qps"] == 20
-    assert user_conf.settings("SingleStream", "fast", target_latency_ms=4, fast_factor=5)["target_latency"] == 20
-    srv = user_conf.settings("Server", "fast", target_qps=10, fast_factor=5)
-    assert srv["max_query_count"] == 1320 and srv["max_duration"] == 120000
+def test_fast_shortens_min_duration_and_overrides_win():
+    assert user_conf.settings("Offline", "fast", target_qps=100, fast_factor=10) == \
+        {"target_qps": 100.0, "min_duration": 66000}
+    assert user_conf.settings("SingleStream", "fast", fast_factor=5)["min_duration"] == 132000
     s = user_conf.settings("Offline", "fast", performance_sample_count=1024, max_duration_ms=5000)
     assert s["performance_sample_count_override"] == 1024 and s["max_duration"] == 5000
 
