@@ -101,6 +101,13 @@ class TensorFlowMetalBackend(TensorFlowBackend):
                 f"backend tensorflow-metal needs tensorflow and tensorflow-metal ({e}); "
                 "`pip install tensorflow tensorflow-metal`") from e
         self.tf = tf
+        self.fn = None
+        self.thread_note = None
+        if threads:
+            try:
+                tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+            except RuntimeError as e:
+                self.thread_note = f"threads={threads} not applied: {e}"
         if not tf.config.list_physical_devices("GPU"):
             raise BackendUnavailableError("tensorflow-metal is installed but tensorflow sees no Metal GPU")
 
