@@ -122,13 +122,17 @@ def run_one(a, spec, scenario, mode, conf_text, command_line):
             result.validity = "VALID" if top.total == info["qsl"]["total_count"] else "INVALID"
             if not result.valid:
                 result.invalid_reasons = [f"accuracy log covers {top.total} of {info['qsl']['total_count']} samples"]
+        b = info["backend"]
+        sut = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, b["version"], a.run_config)
+        final = layout.mode_dir(a.results_dir, sut, spec["name"], scenario, mode, a.compliance_test)
+        # the command as it reproduces this run from where its files end up (not the staging paths)
+        cmd = [os.path.join(final, "user.conf") if c == conf_path else final if c == logs else c for c in cmd]
+        info["command"] = cmd
         info["result"] = result.to_dict()
         info["accuracy"] = accuracy
         info["orchestrator_command"] = command_line
         info["reuse_key"] = _reuse_key(a, conf_text)
         write_json_atomic(os.path.join(logs, "run.json"), info)
-        b = info["backend"]
-        sut = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, b["version"], a.run_config)
         final = results_writer.commit_mode_dir(logs, a.results_dir, sut, spec["name"], scenario, mode,
                                                a.compliance_test)
     finally:

@@ -41,6 +41,8 @@ def test_end_to_end_layout_and_table(tmp_path, digits_dir):
     assert m["model_mapping"] == {"digits-mlp": "resnet"}
     readme = (sc / "README.md").read_text()
     assert "cmperf.mlperf.run" in readme and "mlcommons-loadgen" in readme
+    assert ".staging" not in readme  # the LoadGen commands name the files where they now are
+    assert f"--user-conf {sc / 'accuracy' / 'user.conf'} --output-dir {sc / 'accuracy'}" in readme
     run_json = json.loads((sc / "performance" / "run_1" / "run.json").read_text())
     assert run_json["result"]["metric"] == "samples_per_second" and run_json["threads"] == 1
     table = out.getvalue()
