@@ -173,3 +173,15 @@ def test_killed_harness_leaves_the_output_dir_alone(run_module, tmp_path, digits
     with pytest.raises(subprocess.TimeoutExpired):
         _harness(run_module, tmp_path, digits_dir, conf, "Server", "performance", timeout=4)
     assert sorted(os.listdir(out)) == ["from-the-previous-run.txt"]
+
+
+def test_logparse_cli_reports_invalid_with_exit_1(run_module, tmp_path, digits_dir):
+    conf = tmp_path / "invalid.conf"
+    conf.write_text("resnet50.Offline.target_qps = 1\nresnet50.Offline.min_duration = 5000\n"
+                    "resnet50.Offline.min_query_count = 20\nresnet50.Offline.max_query_count = 20\n")
+    p, out = _harness(run_module, tmp_path, digits_dir, str(conf), "Offline", "performance")
+    assert p.returncode == 0, p.stderr
+    q = run_module("cmperf.mlperf.logparse", out)
+    assert q.returncode == 1 and "INVALID" in q.stdout and "reason: min duration not satisfied" in q.stdout
+    q = run_module("cmperf.mlperf.logparse", tmp_path / "nothing-here")
+    assert q.returncode == 2 and "mlperf_log_summary.txt is missing" in q.stderr
