@@ -249,10 +249,9 @@ class Executor:
         if request.flags.print_env:
             for k in sorted(env):
                 print(f"{k}={env[k]}", file=self.out)
-        silent = request.flags.silent
+        # -s hides the engine's own lines only; what the script prints is its output
         rc, tail, new_env, new_state, log = native.run(
-            script_path, workdir, env, state, prefix=state.get("script_prefix", []) or [], silent=silent,
-            stream=self.out)
+            script_path, workdir, env, state, prefix=state.get("script_prefix", []) or [], stream=self.out)
         envs.merge_env(env, new_env)
         envs.merge_state(state, new_state)
         if rc != 0 and not request.flags.ignore_script_error:
@@ -264,7 +263,7 @@ class Executor:
     def _hook_input(self, inst, request, depth, env, state):
         rsi = {"path": inst.script.path, "bat_ext": ".sh", "os_info": self.os_info,
                "script_name": inst.meta.get("script_name") or "run", "env": env, "state": state,
-               "recursion_spaces": "  " * depth, "silent": request.flags.silent,
+               "recursion_spaces": "  " * depth,
                "tmp_file_run_env": native.ENV_OUT, "tmp_file_run_state": native.STATE_OUT}
         return {"input": dict(request.inputs), "automation": self.helpers,
                 "artifact": {"path": inst.script.path, "alias": inst.name, "uid": inst.script.uid},

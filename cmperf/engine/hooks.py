@@ -95,7 +95,7 @@ class ScriptHelpers:
         if script_path is None:
             return {"return": 16, "error": f"no {i['script_name']}.sh in {rsi['path']}"}
         rc, tail, new_env, new_state, log = native.run(
-            script_path, os.getcwd(), env, rsi.get("state", {}), silent=rsi.get("silent", False))
+            script_path, os.getcwd(), env, rsi.get("state", {}))
         envs.merge_env(env, new_env)
         if rc != 0:
             return {"return": 2, "error": f"{script_path} exited with {rc}; see {log}:\n" + "\n".join(tail)}

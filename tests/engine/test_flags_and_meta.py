@@ -49,10 +49,12 @@ def test_print_env(repo, cm, workdir, capsys):
     assert "TOP_MODEL=b" in capsys.readouterr().out
 
 
-def test_silent_prints_nothing_of_ours(repo, cm, workdir, capsys):
+def test_silent_hides_the_engine_lines_not_the_script_output(repo, cm, workdir, capsys):
     simple(repo, workdir)
     cm("run", "script", "--tags=top", "-s")
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr().out == "TOP_SECRET=a\n"
+    cm("run", "script", "--tags=top")
+    assert "* top _fast" in capsys.readouterr().out
 
 
 def test_help_lists_variations_flags_defaults_and_dep_names(repo, cm, workdir, capsys):
