@@ -26,6 +26,7 @@ def digits_dir(dataset_dir=None, build_missing=True):
         if not build_missing:
             raise DatasetError(f"digits-mlp is not built in {d}")
         digits.build(d)
+    digits.verify(d)  # a modified or truncated file must not produce a silently different result
     return d
 
 

@@ -5,7 +5,8 @@
       [--batch-size N] [--threads N] [--workers N] [--audit-conf PATH] [--mlperf-conf PATH]
 
 Writes LoadGen's logs, a verbatim copy of user.conf and ``run.json`` (command, backend and
-versions, thread settings, batch size, host facts) into the output dir. Exit codes: 0 done (also
+versions, thread settings, batch size, host facts) into a temp dir next to the output dir, which
+replaces the output dir only once the test has finished (a killed run leaves the old one intact). Exit codes: 0 done (also
 for an INVALID result, which the log parser reports), 2 bad input, 3 inference errors.
 """
 import argparse
@@ -16,8 +17,8 @@ import sys
 import time
 
 from . import registry
-from .errors import MlperfError, ConfigError
-from .fsutil import sha256_file, write_json_atomic
+from .errors import ConfigError, MlperfError, ModelFileError
+from .fsutil import sha256_file, staging_dir, write_json_atomic
 
 RUN_JSON = "run.json"
 
@@ -38,6 +39,7 @@ def _parse(argv):
     ap.add_argument("--workers", type=int, default=1, help="Server scenario worker threads")
     ap.add_argument("--audit-conf", help="compliance runs only: the TEST0x audit.config")
     ap.add_argument("--mlperf-conf", help="only for LoadGen < 4.1, which has no built-in mlperf.conf")
+    ap.add_argument("--warmup", type=int, default=3, help="untimed inferences before the LoadGen test")
     ap.add_argument("--performance-sample-count", type=int, default=1024,
                     help="QSL performance sample count (mlperf.conf's 1024 for resnet50)")
     return ap.parse_args(argv)
@@ -57,8 +59,7 @@ def run(args):
     """Run one test as described by parsed ``args``; return the run.json dict."""
     from . import loadgen_runner
     from .backends import get_backend
-    from .hostfacts import host_facts
-    from .sut import RESPONSE_DTYPE, Postprocess, make_sut
+    from .sut import Postprocess
 
     spec = registry.harness_spec(args.model)
     scenario = registry.check_scenario(args.scenario)
@@ -81,17 +82,34 @@ def run(args):
     post = Postprocess(spec["output_kind"], spec.get("label_offset", 0))
     if scenario == "SingleStream" and args.batch_size != 1:
         args.batch_size = 1  # one sample per query: a bigger (padded) batch would only add latency
-    backend.predict(qsl.batch([0] * args.batch_size))  # warm-up outside LoadGen's clock
+    try:
+        # warm-up outside LoadGen's clock: first runs pay for allocations and thread-pool start-up
+        warm = qsl.batch([i % qsl.total_count for i in range(args.batch_size)])
+        for _ in range(max(1, args.warmup)):
+            backend.predict(warm)
+    except Exception as e:  # framework errors: wrong shape/dtype for this model
+        shape = tuple(qsl.batch([0]).shape[1:])
+        raise ModelFileError(f"model {model_path!r} cannot run samples of shape {shape} from "
+                             f"{qsl.description}: {e}") from e
 
     settings = loadgen_runner.build_settings(lg, args.user_conf, spec["loadgen_name"], scenario, mode,
                                              args.mlperf_conf)
-    os.makedirs(args.output_dir, exist_ok=True)
-    conf_copy = os.path.join(args.output_dir, "user.conf")
-    if not (os.path.exists(conf_copy) and os.path.samefile(args.user_conf, conf_copy)):
-        shutil.copyfile(args.user_conf, conf_copy)
+    with staging_dir(args.output_dir) as out:  # replaces --output-dir only when the test finished
+        info = _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, model_path,
+                       dataset_dir, audit_file)
+    return info
+
+
+def _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, model_path, dataset_dir,
+            audit_file):
+    from . import loadgen_runner
+    from .hostfacts import host_facts
+    from .sut import RESPONSE_DTYPE, make_sut
+
+    shutil.copyfile(args.user_conf, os.path.join(out, "user.conf"))
     sut = make_sut(scenario, lg, backend, qsl, post, args.batch_size, args.workers)
     t0 = time.time()
-    loadgen_runner.run_test(lg, sut, qsl, settings, args.output_dir, audit_file)
+    loadgen_runner.run_test(lg, sut, qsl, settings, out, audit_file)
     info = {
         "command": [sys.executable, "-m", "cmperf.mlperf.harness"] + list(args.argv),
         "model": spec["name"], "loadgen_model": spec["loadgen_name"], "scenario": scenario, "mode": mode,
@@ -102,7 +120,7 @@ def run(args):
         "qsl": {"total_count": qsl.total_count, "performance_count": qsl.performance_count,
                 "source": qsl.description},
         "backend": backend.describe(),
-        "batch_size": args.batch_size, "threads": args.threads,
+        "batch_size": args.batch_size, "threads": args.threads, "warmup_inferences": max(1, args.warmup),
         "server_workers": args.workers if scenario == "Server" else None,
         "response_dtype": RESPONSE_DTYPE.__name__,
         "loadgen_version": loadgen_runner.loadgen_version(),
@@ -112,7 +130,7 @@ def run(args):
         "wall_time_s": round(time.time() - t0, 3),
         "host": host_facts(),
     }
-    write_json_atomic(os.path.join(args.output_dir, RUN_JSON), info)
+    write_json_atomic(os.path.join(out, RUN_JSON), info)
     return info
 
 

@@ -133,3 +133,34 @@ def parse_dir(log_dir, mode=None):
         early_stopping=" ".join(str(d.get("early_stopping_result") or "").split()),
         seeds=seeds, settings=settings, summary=summary, errors=errors, warnings=warnings,
         loadgen_version=d.get("loadgen_version"), notes=notes)
+
+
+def main(argv=None):
+    """``python -m cmperf.mlperf.logparse LOG_DIR [--json]``: the parsed result of a LoadGen run."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(description="parse LoadGen logs (mlperf_log_summary/detail.txt)")
+    ap.add_argument("log_dir")
+    ap.add_argument("--json", action="store_true", help="the whole result as JSON")
+    a = ap.parse_args(argv)
+    try:
+        r = parse_dir(a.log_dir)
+    except LoadGenError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if a.json:
+        print(json.dumps(r.to_dict(), indent=2))
+    else:
+        value = "-" if r.value is None else f"{r.value:.6g}"
+        print(f"{r.scenario} {r.mode}: {r.metric} = {value} {r.unit}, {r.validity}")
+        for reason in r.invalid_reasons:
+            print(f"  reason: {reason}")
+        for note in r.notes:
+            print(f"  note: {note}")
+    return 0 if r.valid or r.mode == "accuracy" else 1
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main())

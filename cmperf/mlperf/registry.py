@@ -52,7 +52,8 @@ MODELS = {
                      "opset": 11, "mirror": "https://huggingface.co/ctuning/mlperf-inference-resnet50-onnx-fp32-imagenet2012-v1.0"},
             "onnx-opset8": {"url": f"{ZENODO}/2592612/files/resnet50_v1.onnx",
                             "md5": "a638cf028b5870da29e09ccc2f7182e7", "opset": 8},
-            "tf": {"url": f"{ZENODO}/2535873/files/resnet50_v1.pb", "md5": "7b94a2da05dd30f6c0af23a46bc08886"},
+            "tf": {"url": f"{ZENODO}/2535873/files/resnet50_v1.pb", "md5": "7b94a2da05dd30f6c0af23a46bc08886",
+                   "layout": "NHWC"},  # a frozen graph; preprocess with --layout NHWC
             "pytorch": {"url": f"{ZENODO}/4588417/files/resnet50-19c8e357.pth",
                         "md5": "9e9c86b324d80e65229fab49b8d9a8e8"},
             "pytorch-int8": {"url": f"{ZENODO}/4589637/files/resnet50_INT8bit_quantized.pt",

@@ -5,6 +5,7 @@ renamed over ``performance/run_1`` or ``accuracy`` (the old one is moved aside f
 """
 import os
 import shlex
+import shutil
 import sys
 import tempfile
 from importlib import metadata
@@ -23,12 +24,16 @@ def commit_mode_dir(staging, results_dir, sut, model, scenario, mode, compliance
     final = layout.mode_dir(results_dir, sut, model, scenario, mode, compliance_test)
     os.chmod(staging, 0o755)
     replace_dir(staging, final)
-    root = os.path.join(results_dir, ".staging")
+    return final
+
+
+def discard_staging(staging, results_dir):
+    """Remove a staging dir (and the .staging root when no other run is using it)."""
+    shutil.rmtree(staging, ignore_errors=True)
     try:
-        os.rmdir(root)  # only when empty: another run may be staging too
+        os.rmdir(os.path.join(results_dir, ".staging"))  # only when empty
     except OSError:
         pass
-    return final
 
 
 def write_sut_info(results_dir, sut, facts):

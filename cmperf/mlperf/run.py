@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 
@@ -104,37 +103,40 @@ def run_one(a, spec, scenario, mode, conf_text, command_line):
     try:
         conf_path = os.path.join(staging, "user.conf")
         write_text_atomic(conf_path, conf_text)
-        cmd = _harness_cmd(a, scenario, mode, conf_path, staging)
+        logs = os.path.join(staging, "logs")  # the harness creates it only when its test finished
+        cmd = _harness_cmd(a, scenario, mode, conf_path, logs)
         _run_harness(cmd, staging, a.timeout)
-        with open(os.path.join(staging, "run.json"), encoding="utf-8") as f:
+        with open(os.path.join(logs, "run.json"), encoding="utf-8") as f:
             info = json.load(f)
-        result = logparse.parse_dir(staging, mode)
+        result = logparse.parse_dir(logs, mode)
         accuracy = None
         if mode == "accuracy":
             from .accuracy import imagenet
             labels = os.path.join(info["dataset_dir"], "labels.npy") if info.get("dataset_dir") else None
             if labels is None or not os.path.isfile(labels):
                 raise ConfigError(f"no labels.npy next to the dataset of {spec['name']} for accuracy")
-            top = imagenet.top1(os.path.join(staging, "mlperf_log_accuracy.json"),
+            top = imagenet.top1(os.path.join(logs, "mlperf_log_accuracy.json"),
                                 imagenet.load_labels(labels), info.get("response_dtype", "int32"))
-            imagenet.write_accuracy_txt(top, os.path.join(staging, "accuracy.txt"))
+            imagenet.write_accuracy_txt(top, os.path.join(logs, "accuracy.txt"))
             accuracy = top.accuracy
             result.validity = "VALID" if top.total == info["qsl"]["total_count"] else "INVALID"
             if not result.valid:
                 result.invalid_reasons = [f"accuracy log covers {top.total} of {info['qsl']['total_count']} samples"]
-        # the staged run is complete: the files that are removed here are staging-only helpers
+        b = info["backend"]
+        sut = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, b["version"], a.run_config)
+        final = layout.mode_dir(a.results_dir, sut, spec["name"], scenario, mode, a.compliance_test)
+        # the command as it reproduces this run from where its files end up (not the staging paths)
+        cmd = [os.path.join(final, "user.conf") if c == conf_path else final if c == logs else c for c in cmd]
+        info["command"] = cmd
         info["result"] = result.to_dict()
         info["accuracy"] = accuracy
         info["orchestrator_command"] = command_line
         info["reuse_key"] = _reuse_key(a, conf_text)
-        write_json_atomic(os.path.join(staging, "run.json"), info)
-        b = info["backend"]
-        sut = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, b["version"], a.run_config)
-        final = results_writer.commit_mode_dir(staging, a.results_dir, sut, spec["name"], scenario, mode,
+        write_json_atomic(os.path.join(logs, "run.json"), info)
+        final = results_writer.commit_mode_dir(logs, a.results_dir, sut, spec["name"], scenario, mode,
                                                a.compliance_test)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    finally:
+        results_writer.discard_staging(staging, a.results_dir)
     return {"model": spec["name"], "sut": sut, "dir": final, "result": info["result"],
             "accuracy": accuracy, "info": info, "harness_command": cmd}
 

@@ -1,13 +1,16 @@
 """user.conf generation for LoadGen, by run style.
 
 Styles (as upstream CM's generate-mlperf-inference-user-conf):
-  test   min/max_query_count = test_query_count, min_duration 0: a quick functional run
-  fast   a shortened run: min_duration = 660 s / fast_factor, targets from the user
-  valid  MLPerf's own minimums from mlperf.conf (nothing shortened), targets from the user
+  test   min/max_query_count = test_query_count, min_duration 0, and max_duration 30 s for the
+         scenarios other than Offline, so a low target can never make a "test" run hours long
+  fast   the user's targets with min_duration = 660 s / fast_factor: a shortened run that
+         LoadGen can call VALID but that is not submittable (effective_min_duration < 600 s).
+         (Upstream CM instead divides the targets by fast_factor and lets the run end INVALID.)
+  valid  MLPerf's own minimums from mlperf.conf; SingleStream/MultiStream capped at 660 s,
+         MultiStream min_query_count 662 (what early stopping needs)
 
 The text produced here is passed to LoadGen verbatim and copied next to the results.
 """
-import math
 
 from .errors import ConfigError
 from .registry import check_scenario
@@ -18,6 +21,7 @@ RUN_STYLES = ("test", "fast", "valid")
 DEFAULT_TARGET_QPS = {"Offline": 1.0, "Server": 1.0}
 DEFAULT_TARGET_LATENCY_MS = {"SingleStream": 10.0, "MultiStream": 80.0}
 DEFAULT_TEST_QUERY_COUNT = 10
+TEST_MAX_DURATION_MS = 30000
 
 
 def _fmt(v):
@@ -53,10 +57,16 @@ def settings(scenario, style, *, target_qps=None, target_latency_ms=None, test_q
         if n < 1:
             raise ConfigError(f"test_query_count must be >= 1, got {test_query_count!r}")
         out.update(min_query_count=n, max_query_count=n, min_duration=0)
+        if scenario != "Offline":
+            out["max_duration"] = TEST_MAX_DURATION_MS
     elif style == "fast":
         if not fast_factor or fast_factor <= 0:
             raise ConfigError(f"fast_factor must be > 0, got {fast_factor!r}")
-        out["min_duration"] = int(math.ceil(660000 / fast_factor))
+        out["min_duration"] = int(-(-660000 // fast_factor))  # ceil(660 s / fast_factor) in ms
+    elif scenario in ("SingleStream", "MultiStream"):  # valid
+        out["max_duration"] = 660000
+        if scenario == "MultiStream":
+            out["min_query_count"] = 662
     # explicit overrides win over the style
     for key, val in (("min_duration", min_duration_ms), ("max_duration", max_duration_ms),
                      ("min_query_count", min_query_count), ("max_query_count", max_query_count)):

@@ -36,3 +36,10 @@ def user_conf_file(tmp_path):
         p.write_text(user_conf.generate("resnet50", scenario, style, **kw))
         return str(p)
     return _make
+
+
+@pytest.fixture(scope="session")
+def r50_random_model(tmp_path_factory):
+    """The random-weights ResNet-50 graph (100 MB), built once per session."""
+    from cmperf.mlperf.models import resnet50_random
+    return resnet50_random.build(str(tmp_path_factory.mktemp("r50") / resnet50_random.FILE_NAME))

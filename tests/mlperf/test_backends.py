@@ -65,3 +65,21 @@ def test_onnxruntime_predicts_and_describes(digits_dir):
 def test_wrong_output_name_is_a_model_error(digits_dir):
     with pytest.raises(ModelFileError, match="no output 'ArgMax:0'"):
         get_backend("onnxruntime").load(os.path.join(digits_dir, "model.onnx"), "input", "ArgMax:0")
+
+
+def test_tensorflow_metal_on_apple_silicon_uses_the_tf_path(monkeypatch):
+    """Simulate macOS arm64 with tensorflow-metal 'installed': the backend must get as far as asking
+    tensorflow for the Metal GPU (which this machine does not have), not trip over its own setup."""
+    tf = pytest.importorskip("tensorflow")
+    from importlib import metadata
+    from cmperf.mlperf.backends import tensorflow_backend as tb
+    monkeypatch.setattr(tb, "_is_macos_arm64", lambda: True)
+    real_version = metadata.version
+    monkeypatch.setattr(tb.metadata, "version",
+                        lambda d: "1.2.0" if d == "tensorflow-metal" else real_version(d))
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [])
+    with pytest.raises(BackendUnavailableError, match="sees no Metal GPU"):
+        get_backend("tensorflow-metal", threads=1)
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: ["/physical_device:GPU:0"])
+    d = get_backend("tensorflow-metal", threads=1).describe()
+    assert d["backend"] == "tensorflow-metal" and d["device"] == "metal" and d["version"].endswith("+metal1.2.0")

@@ -11,11 +11,11 @@ from cmperf.mlperf.accuracy import imagenet
 SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
 
 
-def _harness(run_module, tmp_path, digits_dir, conf, scenario, mode, *extra, cwd=None):
+def _harness(run_module, tmp_path, digits_dir, conf, scenario, mode, *extra, cwd=None, timeout=120):
     out = tmp_path / f"{scenario}-{mode}"
     p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--backend", "onnxruntime",
                    "--scenario", scenario, "--mode", mode, "--user-conf", conf, "--output-dir", out,
-                   "--dataset-dir", digits_dir, "--threads", 1, *extra, cwd=cwd or tmp_path)
+                   "--dataset-dir", digits_dir, "--threads", 1, *extra, cwd=cwd or tmp_path, timeout=timeout)
     return p, out
 
 
@@ -144,3 +144,44 @@ def test_old_loadgen_needs_an_mlperf_conf(monkeypatch, tmp_path):
         loadgen_runner.build_settings(lg, str(conf), "resnet50", "Offline", "performance")
     with pytest.raises(ConfigError, match="user.conf .*missing.conf"):
         loadgen_runner.build_settings(lg, str(tmp_path / "missing.conf"), "resnet50", "Offline", "performance")
+
+
+def test_dataset_that_does_not_fit_the_model(run_module, tmp_path, digits_dir, user_conf_file, r50_random_model):
+    import shutil
+    # resnet50 expects [N,3,224,224]; the digits dataset holds [N,64] rows
+    p = run_module("cmperf.mlperf.harness", "--model", "resnet50", "--scenario", "Offline",
+                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
+                   "--dataset-dir", digits_dir, "--model-path", r50_random_model, cwd=tmp_path)
+    assert p.returncode == 2 and "cannot run samples of shape (64,)" in p.stderr, p.stderr
+    # a tampered digits dir is caught by its manifest
+    bad = tmp_path / "tampered"
+    shutil.copytree(digits_dir, bad)
+    arr = np.load(bad / "inputs.npy")
+    np.save(bad / "inputs.npy", arr[::-1].copy())
+    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
+                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out2",
+                   "--dataset-dir", bad, cwd=tmp_path)
+    assert p.returncode == 2 and "inputs.npy does not match the sha256" in p.stderr
+
+
+def test_killed_harness_leaves_the_output_dir_alone(run_module, tmp_path, digits_dir, user_conf_file):
+    import subprocess
+    out = tmp_path / "Server-performance"
+    out.mkdir()
+    (out / "from-the-previous-run.txt").write_text("old")
+    conf = user_conf_file("Server", test_query_count=500, target_qps=1)  # ~500 s: killed long before
+    with pytest.raises(subprocess.TimeoutExpired):
+        _harness(run_module, tmp_path, digits_dir, conf, "Server", "performance", timeout=4)
+    assert sorted(os.listdir(out)) == ["from-the-previous-run.txt"]
+
+
+def test_logparse_cli_reports_invalid_with_exit_1(run_module, tmp_path, digits_dir):
+    conf = tmp_path / "invalid.conf"
+    conf.write_text("resnet50.Offline.target_qps = 1\nresnet50.Offline.min_duration = 5000\n"
+                    "resnet50.Offline.min_query_count = 20\nresnet50.Offline.max_query_count = 20\n")
+    p, out = _harness(run_module, tmp_path, digits_dir, str(conf), "Offline", "performance")
+    assert p.returncode == 0, p.stderr
+    q = run_module("cmperf.mlperf.logparse", out)
+    assert q.returncode == 1 and "INVALID" in q.stdout and "reason: min duration not satisfied" in q.stdout
+    q = run_module("cmperf.mlperf.logparse", tmp_path / "nothing-here")
+    assert q.returncode == 2 and "mlperf_log_summary.txt is missing" in q.stderr

@@ -16,7 +16,11 @@ def _args(results, digits_dir, *extra):
 
 def test_end_to_end_layout_and_table(tmp_path, digits_dir):
     out = io.StringIO()
-    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline"), out=out)
+    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline",
+                           "--records-out", str(tmp_path / "records.json")), out=out)
+    written = json.loads((tmp_path / "records.json").read_text())
+    assert [r["result"]["mode"] for r in written] == ["performance", "accuracy"]
+    assert written[1]["accuracy"] == recs[1]["accuracy"]
     assert [r["result"]["mode"] for r in recs] == ["performance", "accuracy"]
     sut = recs[0]["sut"]
     assert sut.startswith("default-reference-cpu-onnxruntime-v") and sut.endswith("-default_config")
@@ -37,6 +41,8 @@ def test_end_to_end_layout_and_table(tmp_path, digits_dir):
     assert m["model_mapping"] == {"digits-mlp": "resnet"}
     readme = (sc / "README.md").read_text()
     assert "cmperf.mlperf.run" in readme and "mlcommons-loadgen" in readme
+    assert ".staging" not in readme  # the LoadGen commands name the files where they now are
+    assert f"--user-conf {sc / 'accuracy' / 'user.conf'} --output-dir {sc / 'accuracy'}" in readme
     run_json = json.loads((sc / "performance" / "run_1" / "run.json").read_text())
     assert run_json["result"]["metric"] == "samples_per_second" and run_json["threads"] == 1
     table = out.getvalue()
@@ -135,12 +141,11 @@ def test_random_resnet50_is_performance_only(tmp_path, monkeypatch):
     assert m["performance_only"] is True and "random" in m["starting_weights_filename"]
 
 
-def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, monkeypatch):
+def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, r50_random_model):
     """resnet50 through preprocessed JPEGs; the model file is the random-weights graph, so only the
     mechanics are checked (5 samples, accuracy over 5), never the accuracy value."""
     cv2 = pytest.importorskip("cv2")
     import numpy as np
-    from cmperf.mlperf.models import resnet50_random
     from cmperf.mlperf.preprocess import imagenet as pp
     imgs = tmp_path / "jpeg"
     imgs.mkdir()
@@ -150,7 +155,7 @@ def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, monkeypat
         rows.append(f"{i}.JPEG {i * 100}")
     (tmp_path / "val_map.txt").write_text("\n".join(rows) + "\n")
     pp.build_dataset(str(imgs), str(tmp_path / "val_map.txt"), str(tmp_path / "ds"))
-    model = resnet50_random.build(str(tmp_path / "r50.onnx"))
+    model = r50_random_model
     recs = mlrun.run(["--model", "resnet50", "--model-path", model, "--dataset-dir", str(tmp_path / "ds"),
                       "--results-dir", str(tmp_path / "r"), "--test-query-count", "5", "--batch-size", "5",
                       "--threads", "2"], out=io.StringIO())

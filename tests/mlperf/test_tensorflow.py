@@ -43,3 +43,23 @@ def test_harness_accuracy_with_tf(run_module, tmp_path, tf_digits_dir, user_conf
     assert p.returncode == 0, p.stderr
     r = imagenet.top1(str(out / "mlperf_log_accuracy.json"), np.load(os.path.join(tf_digits_dir, "labels.npy")))
     assert r.total >= 1024 and r.accuracy > 90
+
+
+def test_frozen_graph_like_mlperfs_resnet50_pb(tf_digits_dir, tmp_path):
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+    loaded = tf.saved_model.load(os.path.join(tf_digits_dir, "saved_model"))  # keep its variables alive
+    fn = loaded.signatures["serving_default"]
+    frozen = convert_variables_to_constants_v2(fn)
+    pb = tmp_path / "frozen.pb"
+    pb.write_bytes(frozen.graph.as_graph_def().SerializeToString())
+    inp, out = frozen.inputs[0].name, frozen.outputs[0].name
+    b = get_backend("tf").load(str(pb), inp, out)
+    x = np.load(os.path.join(tf_digits_dir, "inputs.npy"))[:16]
+    ort_b = get_backend("onnxruntime").load(os.path.join(tf_digits_dir, "model.onnx"))
+    np.testing.assert_allclose(b.predict(x), ort_b.predict(x), rtol=1e-4, atol=1e-4)
+    with pytest.raises(ModelFileError, match="no usable tensors"):
+        get_backend("tf").load(str(pb), "input_tensor:0", "ArgMax:0")
+    (tmp_path / "junk.pb").write_bytes(b"\xff\xfe not a graph")
+    with pytest.raises(ModelFileError, match="junk.pb"):
+        get_backend("tf").load(str(tmp_path / "junk.pb"), "a:0", "b:0")

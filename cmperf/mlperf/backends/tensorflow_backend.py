@@ -52,7 +52,11 @@ class TensorFlowBackend(Backend):
         return self.tf.__version__
 
     def load(self, model_path, input_name=None, output_name=None):
-        self._require_file(model_path, "TF SavedModel directory")
+        """A SavedModel directory, or a frozen GraphDef ``.pb`` (MLPerf's resnet50_v1.pb) with
+        ``input_name`` / ``output_name`` naming its tensors (e.g. input_tensor:0 / ArgMax:0)."""
+        self._require_file(model_path, "TF model (SavedModel directory or frozen .pb)")
+        if os.path.isfile(model_path):
+            return self._load_frozen(model_path, input_name, output_name)
         if not os.path.isfile(os.path.join(model_path, "saved_model.pb")):
             raise ModelFileError(f"{model_path!r} is not a TF SavedModel directory (no saved_model.pb)")
         try:
@@ -61,16 +65,42 @@ class TensorFlowBackend(Backend):
         except Exception as e:
             raise ModelFileError(f"tensorflow cannot load SavedModel {model_path!r}: {e}") from e
         self._loaded = loaded  # keep the variables alive
-        self.fn = fn
         outs = list(fn.structured_outputs)
-        self.output_name = output_name or outs[0]
-        if self.output_name not in outs:
-            raise ModelFileError(f"SavedModel {model_path!r} has no output {self.output_name!r} (has {outs})")
+        self.output_name = output_name if output_name in outs else (None if output_name else outs[0])
+        if self.output_name is None:
+            raise ModelFileError(f"SavedModel {model_path!r} has no output {output_name!r} (has {outs})")
+        name = self.output_name
+        self.fn = lambda x: fn(x)[name]
+        self.model_path = model_path
+        return self
+
+    def _load_frozen(self, model_path, input_name, output_name):
+        tf = self.tf
+        if not (input_name and output_name):
+            raise ModelFileError(f"frozen graph {model_path!r} needs the input and output tensor names")
+        graph_def = tf.compat.v1.GraphDef()
+        try:
+            with open(model_path, "rb") as f:
+                graph_def.ParseFromString(f.read())
+        except Exception as e:
+            raise ModelFileError(f"{model_path!r} is not a TF GraphDef (.pb) file: {e}") from e
+
+        def _import():
+            tf.compat.v1.import_graph_def(graph_def, name="")
+
+        try:
+            wrapped = tf.compat.v1.wrap_function(_import, [])
+            self.fn = wrapped.prune(wrapped.graph.get_tensor_by_name(input_name),
+                                    wrapped.graph.get_tensor_by_name(output_name))
+        except Exception as e:
+            raise ModelFileError(f"frozen graph {model_path!r} has no usable tensors "
+                                 f"{input_name!r} -> {output_name!r}: {e}") from e
+        self.output_name = output_name
         self.model_path = model_path
         return self
 
     def predict(self, batch):
-        return self.fn(self.tf.constant(batch))[self.output_name].numpy()
+        return self.fn(self.tf.constant(batch)).numpy()
 
     def thread_settings(self):
         t = self.tf.config.threading
@@ -101,6 +131,13 @@ class TensorFlowMetalBackend(TensorFlowBackend):
                 f"backend tensorflow-metal needs tensorflow and tensorflow-metal ({e}); "
                 "`pip install tensorflow tensorflow-metal`") from e
         self.tf = tf
+        self.fn = None
+        self.thread_note = None
+        if threads:
+            try:
+                tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+            except RuntimeError as e:
+                self.thread_note = f"threads={threads} not applied: {e}"
         if not tf.config.list_physical_devices("GPU"):
             raise BackendUnavailableError("tensorflow-metal is installed but tensorflow sees no Metal GPU")
 

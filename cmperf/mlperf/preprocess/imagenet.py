@@ -99,12 +99,16 @@ def build_dataset(images_dir, val_map, out_dir, count=None, size=224, nchw=True)
         rows = rows[:count]
     if not rows:
         raise DatasetError(f"val_map {val_map!r} lists no images")
-    inputs = np.empty((len(rows), 3, size, size) if nchw else (len(rows), size, size, 3), np.float32)
-    for i, (name, _) in enumerate(rows):
-        inputs[i] = preprocess_bgr(load_image(os.path.join(images_dir, name)), size, nchw)
+    shape = (len(rows), 3, size, size) if nchw else (len(rows), size, size, 3)
     labels = np.asarray([label for _, label in rows], np.int64)
     with staging_dir(out_dir) as tmp:
-        np.save(os.path.join(tmp, "inputs.npy"), inputs)
+        # written straight to disk: the full 50,000-image set is 30 GB as float32
+        inputs = np.lib.format.open_memmap(os.path.join(tmp, "inputs.npy"), mode="w+", dtype=np.float32,
+                                           shape=shape)
+        for i, (name, _) in enumerate(rows):
+            inputs[i] = preprocess_bgr(load_image(os.path.join(images_dir, name)), size, nchw)
+        inputs.flush()
+        del inputs
         np.save(os.path.join(tmp, "labels.npy"), labels)
         with open(os.path.join(tmp, "val_map.txt"), "w", encoding="utf-8") as f:
             f.writelines(f"{n} {lab}\n" for n, lab in rows)
