@@ -6,6 +6,7 @@ the early-stopping 99th-percentile per-query latency (falling back to the measur
 flagged, when too few queries ran for an estimate). An INVALID run keeps LoadGen's reason.
 """
 import dataclasses
+import json
 import os
 
 from .. import loadgen_logs

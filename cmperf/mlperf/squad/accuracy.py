@@ -11,7 +11,6 @@ questions of the features dir (all of dev-v1.1 for a full run); questions whose
 features got no response score 0, as in the reference.
 """
 import argparse
-import hashlib
 import json
 import os
 import sys
