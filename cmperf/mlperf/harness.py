@@ -39,6 +39,9 @@ def _parse(argv):
     ap.add_argument("--workers", type=int, default=1, help="Server scenario worker threads")
     ap.add_argument("--audit-conf", help="compliance runs only: the TEST0x audit.config")
     ap.add_argument("--mlperf-conf", help="only for LoadGen < 4.1, which has no built-in mlperf.conf")
+    ap.add_argument("--round", help="MLPerf round (e.g. v3.1) whose RNG seeds replace the built-in ones")
+    ap.add_argument("--compliance-test", choices=("TEST01", "TEST04", "TEST05"),
+                    help="with --round: the compliance test whose own settings (TEST05 seeds) apply")
     ap.add_argument("--warmup", type=int, default=3, help="untimed inferences before the LoadGen test")
     ap.add_argument("--performance-sample-count", type=int, default=1024,
                     help="QSL performance sample count (mlperf.conf's 1024 for resnet50)")
@@ -94,6 +97,8 @@ def run(args):
 
     settings = loadgen_runner.build_settings(lg, args.user_conf, spec["loadgen_name"], scenario, mode,
                                              args.mlperf_conf)
+    if args.round:
+        loadgen_runner.apply_round(settings, args.round, args.compliance_test)
     with staging_dir(args.output_dir) as out:  # replaces --output-dir only when the test finished
         info = _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, model_path,
                        dataset_dir, audit_file)

@@ -67,6 +67,26 @@ def build_settings(lg, user_conf, loadgen_model, scenario, mode, mlperf_conf=Non
     return ts
 
 
+def apply_round(settings, version, compliance_test=None):
+    """Use the RNG seeds of MLPerf round ``version`` (LoadGen's built-in ones are its own round's).
+
+    Attributes set after FromConfig win; TEST05 also needs its own seeds set here, since
+    LoadGen ignores seed keys in audit.config.
+    """
+    from cmperf.submission import compliance, rounds
+
+    try:
+        seeds = rounds.get_round(version).seeds
+        overrides = compliance.loadgen_overrides(compliance_test, version) if compliance_test else {}
+    except (rounds.UnknownRoundError, compliance.AuditConfigError) as e:
+        raise ConfigError(str(e)) from None
+    settings.qsl_rng_seed = seeds.qsl
+    settings.sample_index_rng_seed = seeds.sample_index
+    settings.schedule_rng_seed = seeds.schedule
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+
+
 def check_audit_config(audit_conf, cwd=None):
     """Return the audit file LoadGen should read; refuse a stray audit.config outside compliance."""
     cwd = cwd or os.getcwd()

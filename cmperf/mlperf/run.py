@@ -59,6 +59,8 @@ def _parse(argv):
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per LoadGen process")
     ap.add_argument("--json", action="store_true", help="print the records as JSON after the table")
     ap.add_argument("--records-out", help="also write the records as JSON to this file (for CM scripts)")
+    ap.add_argument("--round", help="MLPerf round whose RNG seeds LoadGen must use (e.g. v3.1); "
+                                    "default: those of LoadGen's built-in mlperf.conf")
     return ap.parse_args(argv)
 
 
@@ -68,7 +70,8 @@ def _harness_cmd(a, scenario, mode, conf_path, out_dir):
            "--output-dir", out_dir, "--batch-size", str(a.batch_size), "--workers", str(a.workers)]
     for flag, val in (("--threads", a.threads), ("--dataset-dir", a.dataset_dir), ("--audit-conf", a.audit_conf),
                       ("--model-path", a.model_path), ("--mlperf-conf", a.mlperf_conf),
-                      ("--performance-sample-count", a.performance_sample_count)):
+                      ("--performance-sample-count", a.performance_sample_count), ("--round", a.round),
+                      ("--compliance-test", a.compliance_test if a.round else None)):
         if val is not None:
             cmd += [flag, str(val)]
     return cmd
@@ -94,7 +97,8 @@ def _run_harness(cmd, cwd, timeout):
 def _reuse_key(a, conf_text):
     """What must match for earlier logs to stand in for this run (no --rerun)."""
     return {"user_conf": conf_text, "batch_size": a.batch_size, "threads": a.threads, "workers": a.workers,
-            "dataset_dir": a.dataset_dir, "model_path": a.model_path, "audit_conf": a.audit_conf}
+            "dataset_dir": a.dataset_dir, "model_path": a.model_path, "audit_conf": a.audit_conf,
+            "round": a.round}
 
 
 def run_one(a, spec, scenario, mode, conf_text, command_line):

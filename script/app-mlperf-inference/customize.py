@@ -19,7 +19,7 @@ FLAGS = {
     "CM_MLPERF_INFERENCE_MAX_QUERY_COUNT": "--max-query-count", "CM_FAST_FACTOR": "--fast-factor",
     "CM_MLPERF_LOADGEN_MAX_BATCHSIZE": "--batch-size", "CM_NUM_THREADS": "--threads",
     "CM_MLPERF_INFERENCE_NUM_WORKERS": "--workers", "CM_HW_NAME": "--hw-name",
-    "CM_MLPERF_RUN_CONFIG": "--run-config",
+    "CM_MLPERF_RUN_CONFIG": "--run-config", "CM_MLPERF_SUBMISSION_ROUND": "--round",
 }
 # per-scenario targets override the generic ones when only that scenario runs
 SCENARIO_TARGETS = {"Offline": ("CM_MLPERF_LOADGEN_OFFLINE_TARGET_QPS", "--target-qps"),

@@ -163,3 +163,26 @@ def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, r50_rando
     assert any("QSL holds only 5 samples" in n for n in perf["result"]["notes"])
     text = open(os.path.join(acc["dir"], "accuracy.txt")).read()
     assert ", total=5\nhash=" in text
+
+
+def test_round_seeds_replace_the_built_in_ones(tmp_path):
+    """A v3.1 run must carry v3.1's seeds; LoadGen's built-in mlperf.conf has its own round's."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from cmperf.loadgen_logs import parse_detail_log
+    from cmperf.submission import rounds
+
+    env = dict(os.environ, CMPERF_MLPERF_CACHE=str(tmp_path / "cache"))
+    p = subprocess.run([sys.executable, "-m", "cmperf.mlperf.run", "--model", "digits-mlp", "--mode", "performance",
+                        "--run-style", "test", "--test-query-count", "5", "--results-dir", str(tmp_path / "res"),
+                        "--round", "v3.1", "--records-out", str(tmp_path / "rec.json")],
+                       capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0, p.stderr[-2000:]
+    (rec,) = json.load(open(tmp_path / "rec.json"))
+    log = parse_detail_log(os.path.join(rec["dir"], "mlperf_log_detail.txt"))
+    s = rounds.get_round("v3.1").seeds
+    assert (log["effective_qsl_rng_seed"], log["effective_sample_index_rng_seed"],
+            log["effective_schedule_rng_seed"]) == (s.qsl, s.sample_index, s.schedule)
