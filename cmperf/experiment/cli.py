@@ -24,13 +24,14 @@ from .runner import ExperimentError, StepFailed, replay, run_sweep
 from .steps import STEP_HEADERS, load_steps, step_rows
 
 
-def mlperf_batch_template(results_subdir="results"):
+def mlperf_batch_template(results_subdir="results", test_query_count=10000):
     """The wrapped command of one DSE step: an Offline performance run of the MLPerf app with the
-    step's MODEL, BACKEND and BATCH, its results directory inside the step."""
+    step's MODEL, BACKEND and BATCH, its results directory inside the step. The Offline query
+    has `test_query_count` samples: enough for a throughput that is not start-up noise."""
     return ["cm", "run", "script", "--tags=run-mlperf,inference,_performance-only",
             "--model={{MODEL}}", "--backend={{BACKEND}}", "--device=cpu", "--scenario=Offline",
-            "--batch_size={{BATCH}}", "--results_dir={{CM_EXPERIMENT_PATH}}/" + results_subdir,
-            "--quiet"]
+            "--batch_size={{BATCH}}", f"--test_query_count={test_query_count}",
+            "--results_dir={{CM_EXPERIMENT_PATH}}/" + results_subdir, "--quiet"]
 
 
 def _explore(items):
@@ -74,7 +75,8 @@ def cmd_mlperf_dse(args):
     from cmperf.experiment.results import steps_as_results
     from cmperf.report.sweep import sweep
     explore = {"MODEL": args.model, "BACKEND": args.backend, "BATCH": args.batch}
-    out = run_sweep(args.dir, mlperf_batch_template(), explore, fail_fast=args.fail_fast,
+    out = run_sweep(args.dir, mlperf_batch_template(test_query_count=args.test_query_count), explore,
+                    fail_fast=args.fail_fast,
                     timeout=args.timeout, echo=args.verbose)
     _print_steps(out["steps"])
     results = steps_as_results(out["path"])
@@ -111,6 +113,8 @@ def parser():
     s.add_argument("--model", default="digits-mlp", help="model value(s), e.g. digits-mlp or a,b")
     s.add_argument("--backend", default="onnxruntime", help="backend value(s), e.g. onnxruntime,deepsparse")
     s.add_argument("--batch", default="[1,2,4,8,16,32,64]")
+    s.add_argument("--test-query-count", type=int, default=10000,
+                   help="samples in each Offline step (a test run of that many samples)")
     s.add_argument("--out", help="directory for the chart and dse.html")
     s.add_argument("--fail-fast", action="store_true")
     s.add_argument("--timeout", type=float)
