@@ -1,29 +1,46 @@
-"""Version strings: comparison, constraints and the clamped default."""
+"""Version strings: comparison, constraints, the clamped default and pip specifiers.
+
+The one version module of cmperf, dependency-free because it also runs inside whatever
+Python a workflow selected. Comparison is numeric on the leading dotted release numbers,
+as CM's compare_versions does: "1.10" > "1.9", "3.11" == "3.11.0", and pre-release or
+local suffixes are ignored ("2.1.0rc1" and "2.1.0+cpu" compare as 2.1.0). Names without
+numbers ("master", "r3.1" has them) compare as text. An exact request names a prefix:
+version "3.10" is satisfied by 3.10.13, as a user means it.
+"""
 import re
 
 from .errors import VersionError
 
-_PART = re.compile(r"\d+|[A-Za-z]+")
+_RELEASE = re.compile(r"\s*v?(\d+(?:\.\d+)*)")
 
 
-def _key(version):
-    parts = []
-    for token in _PART.findall(str(version)):
-        parts.append((1, int(token), "") if token.isdigit() else (0, 0, token.lower()))
-    # 1.2 == 1.2.0: drop trailing zeros
-    while parts and parts[-1] == (1, 0, ""):
-        parts.pop()
-    return parts
+def version_key(version):
+    """Release numbers: "3.10.13" -> (3, 10, 13), "v1.2" -> (1, 2), "master" -> ()."""
+    m = _RELEASE.match(str(version))
+    return tuple(int(n) for n in m.group(1).split(".")) if m else ()
 
 
 def compare(a, b):
-    """-1, 0 or 1, comparing dotted versions numerically (1.10 > 1.9)."""
-    ka, kb = _key(a), _key(b)
+    """-1, 0 or 1 like cmp(); missing trailing parts count as 0."""
+    ka, kb = list(version_key(a)), list(version_key(b))
+    if not ka or not kb:
+        return (str(a) > str(b)) - (str(a) < str(b))
+    width = max(len(ka), len(kb))
+    ka += [0] * (width - len(ka))
+    kb += [0] * (width - len(kb))
     return (ka > kb) - (ka < kb)
 
 
+def _matches_exact(version, wanted):
+    want = version_key(wanted)
+    if not want:
+        return str(version) == str(wanted)
+    return version_key(version)[: len(want)] == want
+
+
 def satisfies(version, exact="", vmin="", vmax=""):
-    if exact and compare(version, exact) != 0:
+    """True when ``version`` meets every given bound (inclusive)."""
+    if exact and not _matches_exact(version, exact):
         return False
     if vmin and compare(version, vmin) < 0:
         return False
@@ -33,17 +50,17 @@ def satisfies(version, exact="", vmin="", vmax=""):
 
 
 def describe(exact="", vmin="", vmax=""):
+    """Human and pip readable constraint: '==1.2', '>=1.0,<=2.0' or '' (any)."""
     if exact:
         return f"=={exact}"
-    bits = [f">={vmin}" if vmin else "", f"<={vmax}" if vmax else ""]
-    return ",".join(b for b in bits if b) or "any"
+    return ",".join(p for p in (f">={vmin}" if vmin else "", f"<={vmax}" if vmax else "") if p)
 
 
-def check(detected, exact="", vmin="", vmax="", what="", script=""):
-    if not satisfies(detected, exact, vmin, vmax):
-        raise VersionError(
-            f"{what or 'detected'} version {detected} does not satisfy {describe(exact, vmin, vmax)}",
-            script=script, hint=f"detected: {detected}; wanted: {describe(exact, vmin, vmax)}")
+def pip_specifier(exact="", vmin="", vmax=""):
+    """The pip specifier of a constraint; a short exact version means a series ('3.10' -> '==3.10.*')."""
+    if exact:
+        return f"=={exact}.*" if 0 < len(version_key(exact)) < 3 else f"=={exact}"
+    return describe(vmin=vmin, vmax=vmax)
 
 
 def check_constraints_consistent(exact="", vmin="", vmax="", script=""):
@@ -62,10 +79,3 @@ def clamp_default(default, vmin="", vmax="", max_usable=""):
     if vmax and compare(default, vmax) > 0:
         return max_usable or vmax
     return default
-
-
-def pip_spec(exact="", vmin="", vmax=""):
-    """The pip requirement suffix for constraints: '==1.2', '>=1.0,<=2.0' or ''."""
-    if exact:
-        return f"=={exact}"
-    return ",".join(x for x in (f">={vmin}" if vmin else "", f"<={vmax}" if vmax else "") if x)

@@ -11,7 +11,9 @@ import re
 import subprocess
 import sys
 
-from . import PlatformError, versions
+from cmperf.engine import versions
+
+from . import PlatformError
 
 
 class PipInstallError(PlatformError):

@@ -10,7 +10,9 @@ import shutil
 import subprocess
 import sys
 
-from . import PlatformError, versions
+from cmperf.engine import versions
+
+from . import PlatformError
 
 
 class PythonNotFoundError(PlatformError):

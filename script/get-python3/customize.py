@@ -1,7 +1,8 @@
 import os
 import sys
 
-from cmperf.platform import python_env, versions
+from cmperf.engine import versions
+from cmperf.platform import python_env
 from cmperf.platform.cm_hooks import hook
 
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(python_env.__file__)))

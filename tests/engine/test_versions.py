@@ -8,7 +8,8 @@ from cmperf.engine.errors import VersionError
 def test_compare_is_numeric():
     assert versions.compare("1.10", "1.9") == 1
     assert versions.compare("3.11.0", "3.11") == 0
-    assert versions.compare("2.0rc1", "2.0") != 0
+    assert versions.compare("2.0rc1", "2.0") == 0 and versions.compare("master", "master") == 0
+    assert versions.satisfies("3.10.13", exact="3.10") and not versions.satisfies("3.11.1", exact="3.10")
 
 
 def test_clamp_default():

@@ -9,15 +9,16 @@ import zipfile
 
 import pytest
 
-from cmperf.platform import pip_install, python_env, python_packages, versions
+from cmperf.engine import versions
+from cmperf.platform import pip_install, python_env, python_packages
 
 
 def test_version_constraints():
-    assert versions.satisfies("3.10.13", minimum="3.9", maximum="3.11")
-    assert not versions.satisfies("3.12.1", maximum="3.11.99")
+    assert versions.satisfies("3.10.13", vmin="3.9", vmax="3.11")
+    assert not versions.satisfies("3.12.1", vmax="3.11.99")
     assert versions.satisfies("1.26.4", exact="1.26") and not versions.satisfies("1.25.0", exact="1.26")
     assert versions.compare("2.1.0rc1", "2.1") == 0 and versions.compare("10.0", "9.9") == 1
-    assert versions.pip_specifier(minimum="1.0", maximum="2.0") == ">=1.0,<=2.0"
+    assert versions.pip_specifier(vmin="1.0", vmax="2.0") == ">=1.0,<=2.0"
     assert versions.pip_specifier(exact="1.26") == "==1.26.*"
 
 
@@ -125,7 +126,7 @@ def test_missing_pip_package_names_package_constraint_and_platform(venv, index):
 
 
 def test_pip_command_honours_indexes_and_constraints():
-    cmd = pip_install.install_command("/py", "numpy" + versions.pip_specifier(minimum="1.20", maximum="1.26.4"),
+    cmd = pip_install.install_command("/py", "numpy" + versions.pip_specifier(vmin="1.20", vmax="1.26.4"),
                                       index_url="http://127.0.0.1:1/simple",
                                       extra_index_urls=["http://127.0.0.1:2/a", "http://127.0.0.1:3/b"],
                                       no_deps=True, break_system=True)
