@@ -4,9 +4,7 @@ Parsers take the tool's text so they can be tested on captured outputs of other 
 :func:`detect` runs the tools, :func:`detect_cached` avoids running them again on the same
 boot (see :mod:`facts_cache`).
 """
-import argparse
 import dataclasses
-import json
 import os
 import platform
 import re
@@ -213,20 +211,7 @@ def detect_cached(refresh=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Print this machine's CPU facts as JSON or CM env.")
-    parser.add_argument("--env", action="store_true", help="print CM_HOST_CPU_* KEY=VALUE lines")
-    parser.add_argument("--refresh", action="store_true", help="ignore the facts cache")
-    args = parser.parse_args(argv)
-    try:
-        info, _ = detect_cached(refresh=args.refresh)
-    except CpuDetectionError as e:
-        print(f"detect-cpu: {e}", file=sys.stderr)
-        return 1
-    if args.env:
-        print("\n".join(f"{k}={v}" for k, v in info.to_env().items()))
-    else:
-        print(json.dumps(info.to_dict(), indent=2))
-    return 0
+    return facts_cache.cli("cpu", detect_cached, (CpuDetectionError,), argv)
 
 
 if __name__ == "__main__":

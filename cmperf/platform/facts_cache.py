@@ -109,3 +109,25 @@ def cached(name, detect, refresh=False, directory=None):
     except OSError:
         pass
     return facts, False
+
+
+def cli(what, detect_cached, errors=(), argv=None):
+    """`python -m cmperf.platform.<what>_info [--env] [--refresh]`: a detector's facts as JSON or CM env."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(description=f"Print this machine's {what} facts as JSON or CM env.")
+    parser.add_argument("--env", action="store_true", help="print the CM_HOST_* KEY=VALUE lines")
+    parser.add_argument("--refresh", action="store_true", help="ignore the facts cache")
+    args = parser.parse_args(argv)
+    try:
+        info, _ = detect_cached(refresh=args.refresh)
+    except errors as e:
+        print(f"detect-{what}: {e}", file=sys.stderr)
+        return 1
+    if args.env:
+        print("\n".join(f"{k}={v}" for k, v in info.to_env().items()))
+    else:
+        print(json.dumps(info.to_dict(), indent=2))
+    return 0

@@ -4,7 +4,6 @@
 CPU-only machine is a normal benchmark target. A tool that exists but fails (driver not
 loaded, no permission) is reported in ``notes`` so the user sees why nothing was found.
 """
-import argparse
 import csv
 import dataclasses
 import io
@@ -167,16 +166,7 @@ def detect_cached(refresh=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Print this machine's accelerators as JSON or CM env.")
-    parser.add_argument("--env", action="store_true")
-    parser.add_argument("--refresh", action="store_true")
-    args = parser.parse_args(argv)
-    info, _ = detect_cached(refresh=args.refresh)
-    if args.env:
-        print("\n".join(f"{k}={v}" for k, v in info.to_env().items()))
-    else:
-        print(json.dumps(info.to_dict(), indent=2))
-    return 0
+    return facts_cache.cli("gpu", detect_cached, (), argv)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,7 @@
 Linux reads /etc/os-release; macOS asks ``sw_vers``; Windows is recognised and reported as
 unsupported (``supported=False``) instead of failing half-way in some later step.
 """
-import argparse
 import dataclasses
-import json
 import os
 import platform
 import shutil
@@ -216,16 +214,7 @@ def detect_cached(refresh=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Print this machine's OS facts as JSON or CM env.")
-    parser.add_argument("--env", action="store_true", help="print CM_HOST_OS_* KEY=VALUE lines")
-    parser.add_argument("--refresh", action="store_true", help="ignore the facts cache")
-    args = parser.parse_args(argv)
-    info, _ = detect_cached(refresh=args.refresh)
-    if args.env:
-        print("\n".join(f"{k}={v}" for k, v in info.to_env().items()))
-    else:
-        print(json.dumps(info.to_dict(), indent=2))
-    return 0
+    return facts_cache.cli("os", detect_cached, (), argv)
 
 
 if __name__ == "__main__":
