@@ -33,7 +33,7 @@ def preprocess(i):
     results = env.get("CM_MLPERF_RESULTS_DIR") or os.path.join(os.getcwd(), "results")
     env["CM_MLPERF_RESULTS_DIR"] = os.path.abspath(results)
     if not env.get("CM_HW_NAME"):
-        env["CM_HW_NAME"] = _default_hw_name(env)
+        env["CM_HW_NAME"] = _default_hw_name()
     fd, records = tempfile.mkstemp(prefix="cmperf-mlperf-records-", suffix=".json")
     os.close(fd)
     # The orchestrator runs where cmperf is installed; only the LoadGen harness runs in the
@@ -72,7 +72,7 @@ def postprocess(i):
     return {"return": 0}
 
 
-def _default_hw_name(env):
+def _default_hw_name():
     """A stable system name from the detected host, as upstream CM derives one."""
     import socket
     return socket.gethostname().split(".")[0] or "default"
