@@ -22,12 +22,6 @@ def run(i, out=sys.stdout):
     return executor.run(request, {}, dict(request.state))
 
 
-def plan(i):
-    request = parse_input(i)
-    executor = Executor()
-    return plan_mod.build(executor, request, {}, dict(request.state))
-
-
 def help_text(i):
     request = parse_input(i)
     index = ScriptIndex.load()

@@ -10,7 +10,7 @@ from . import envs, hooks, native, versions
 from .cache import CacheStore
 from .errors import DependencyCycle, HookError, NativeScriptFailed, VersionError
 from .index import ScriptIndex, cm_home
-from .request import INPUT_TO_ENV, from_words
+from .request import from_words, inputs_to_env
 from .resolve import choose, dependency_tags, resolve
 
 DEP_STRUCTURE_KEYS = {"tags", "names", "enable_if_env", "skip_if_env", "enable_if_any_env",
@@ -232,9 +232,7 @@ class Executor:
             if dep.get(flag):
                 setattr(child.flags, flag, True)
         child.force_new_env_keys = dep.get("force_new_env_keys", []) or []
-        for key, env_key in INPUT_TO_ENV.items():
-            if key in child.inputs and child.inputs[key] not in (None, False):
-                child.env.setdefault(env_key, "yes" if child.inputs[key] is True else str(child.inputs[key]))
+        inputs_to_env(child.inputs, child.env)
         return child
 
     # ---------------------------------------------------------------- native

@@ -133,14 +133,19 @@ def parse_input(i):
     req.flags = Flags.from_input(i)
     req.force_new_env_keys = i.get("force_new_env_keys", []) or []
     req.inputs = i
-    for key, env_key in INPUT_TO_ENV.items():
-        if key in i and i[key] not in (None, False) and env_key not in req.env:
-            req.env[env_key] = "yes" if i[key] is True else str(i[key])
+    inputs_to_env(i, req.env)
     if not i.get("_recursive"):
         for var in PROXY_VARS:
             if os.environ.get(var) and var not in req.env:
                 req.env[var] = os.environ[var]
     return req
+
+
+def inputs_to_env(inputs, env):
+    """Set the CM_* keys upstream CM derives from run inputs (--name, --path, ...) unless env has them."""
+    for key, env_key in INPUT_TO_ENV.items():
+        if key in inputs and inputs[key] not in (None, False):
+            env.setdefault(env_key, "yes" if inputs[key] is True else str(inputs[key]))
 
 
 def _truthy(value):
