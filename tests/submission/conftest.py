@@ -84,6 +84,21 @@ def write(path, text):
         f.write(text)
 
 
+def write_compliance_dirs(parent, rules, scen):
+    """Passing TEST0x dirs (the round's resnet tests) under ``parent``, as a harness leaves them."""
+    for test in rules.models["resnet"].compliance_tests:
+        tdir = os.path.join(parent, test)
+        write(os.path.join(tdir, "verify_performance.txt"), "TEST PASS\n")
+        tperf = os.path.join(tdir, "performance", "run_1")
+        write_detail_log(os.path.join(tperf, "mlperf_log_detail.txt"),
+                         perf_values(rules, scen, test05=test == "TEST05"))
+        write_summary_log(os.path.join(tperf, "mlperf_log_summary.txt"), scen)
+        if test == "TEST01":
+            write(os.path.join(tdir, "verify_accuracy.txt"), "TEST PASS\n")
+            write(os.path.join(tdir, "accuracy", "mlperf_log_accuracy.json"), "[]")
+            write(os.path.join(tdir, "accuracy", "accuracy.txt"), "accuracy=80.0%\n")
+
+
 def write_accuracy_dir(acc_dir, accuracy=80.0, scenario="Offline", total=1797):
     log_text = json.dumps([{"seq_id": 0, "qsl_idx": 0, "data": "01000000"}])
     write(os.path.join(acc_dir, "mlperf_log_accuracy.json"), log_text)
@@ -131,17 +146,7 @@ class TreeBuilder:
             write(os.path.join(mdir, mjson), json.dumps({k: "fp32" for k in rounds.MEASUREMENTS_JSON_KEYS}))
             if compliance:
                 cdir = res if rules.layout == "v6" else os.path.join(sub, "compliance", system, model, scen)
-                for test in rules.models["resnet"].compliance_tests:
-                    tdir = os.path.join(cdir, test)
-                    write(os.path.join(tdir, "verify_performance.txt"), "TEST PASS\n")
-                    tperf = os.path.join(tdir, "performance", "run_1")
-                    write_detail_log(os.path.join(tperf, "mlperf_log_detail.txt"),
-                                     perf_values(rules, scen, test05=test == "TEST05"))
-                    write_summary_log(os.path.join(tperf, "mlperf_log_summary.txt"), scen)
-                    if test == "TEST01":
-                        write(os.path.join(tdir, "verify_accuracy.txt"), "TEST PASS\n")
-                        write(os.path.join(tdir, "accuracy", "mlperf_log_accuracy.json"), "[]")
-                        write(os.path.join(tdir, "accuracy", "accuracy.txt"), "accuracy=80.0%\n")
+                write_compliance_dirs(cdir, rules, scen)
         return types.SimpleNamespace(root=root, sub=sub, rules=rules, system=system, model=model,
                                      res=os.path.join(sub, "results", system, model))
 
@@ -209,17 +214,7 @@ class ResultsBuilder:
                               "effective_accuracy_sample_count": total})
             write_summary_log(os.path.join(acc, "mlperf_log_summary.txt"), scen)
             if compliance:
-                for test in rules.models["resnet"].compliance_tests:
-                    tdir = os.path.join(sdir, test)
-                    write(os.path.join(tdir, "verify_performance.txt"), "TEST PASS\n")
-                    tperf = os.path.join(tdir, "performance", "run_1")
-                    write_detail_log(os.path.join(tperf, "mlperf_log_detail.txt"),
-                                     perf_values(rules, scen, test05=test == "TEST05"))
-                    write_summary_log(os.path.join(tperf, "mlperf_log_summary.txt"), scen)
-                    if test == "TEST01":
-                        write(os.path.join(tdir, "verify_accuracy.txt"), "TEST PASS\n")
-                        write(os.path.join(tdir, "accuracy", "mlperf_log_accuracy.json"), "[]")
-                        write(os.path.join(tdir, "accuracy", "accuracy.txt"), "accuracy=80.0%\n")
+                write_compliance_dirs(sdir, rules, scen)
         return results
 
     def user_system_json(self):
