@@ -45,7 +45,7 @@ class Executor:
         self.cache = cache or CacheStore(self.home)
         self.os_info = native.host_os_info()
         self.out = out
-        self.helpers = hooks.ScriptHelpers(self)
+        self.helpers = hooks.ScriptHelpers()
         self._stack = []
 
     # ------------------------------------------------------------------ entry

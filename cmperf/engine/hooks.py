@@ -64,8 +64,7 @@ def _describe(e):
 class ScriptHelpers:
     """What upstream hooks call as `i['automation'].<helper>(...)`."""
 
-    def __init__(self, executor):
-        self._executor = executor
+    def __init__(self):
         import cmind
         self.cmind = cmind
 
