@@ -27,7 +27,7 @@ from cmperf.mlperf import logparse, registry, user_conf  # noqa: E402
 from cmperf.mlperf.assets import resolve  # noqa: E402
 from cmperf.mlperf.backends import get_backend  # noqa: E402
 from cmperf.mlperf.harness import make_qsl  # noqa: E402
-from cmperf.mlperf.sut import Postprocess  # noqa: E402
+from cmperf.mlperf.responses import for_spec  # noqa: E402
 
 
 def raw_offline(backend, qsl, post, n, bs):
@@ -112,7 +112,7 @@ def main(argv=None):
     model_path, a.dataset_dir = resolve(spec, "onnxruntime", a.dataset_dir)
     backend = get_backend("onnxruntime", "cpu", a.threads).load(model_path, spec["input_name"], spec["output_name"])
     qsl = make_qsl(spec, a.dataset_dir, 1024)
-    post = Postprocess(spec["output_kind"], spec.get("label_offset", 0))
+    post = for_spec(spec, getattr(qsl, "max_seq_length", None))
     for _ in range(3):
         backend.predict(qsl.batch(list(range(a.batch_size))))
 

@@ -62,5 +62,5 @@ def resolve(spec, backend_name, dataset_dir=None, model_path=None):
                              f"(official file: {f['url'] if f else 'none for this backend'})")
     if dataset_dir is None:
         raise DatasetError(f"model {name} needs --dataset-dir with a preprocessed {spec['dataset']} "
-                           "(see `python -m cmperf.mlperf.preprocess.imagenet`)")
+                           f"(see `{spec.get('preprocess_cli', 'its get-preprocessed-dataset CM script')}`)")
     return model_path, dataset_dir

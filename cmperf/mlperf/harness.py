@@ -16,8 +16,10 @@ import shutil
 import sys
 import time
 
+import numpy as np
+
 from . import registry
-from .errors import ConfigError, MlperfError, ModelFileError
+from .errors import ConfigError, DatasetError, MlperfError, ModelFileError
 from .fsutil import sha256_file, staging_dir, write_json_atomic
 
 RUN_JSON = "run.json"
@@ -55,16 +57,31 @@ def make_qsl(spec, dataset_dir, performance_sample_count):
         from .models import resnet50_random
         pool = resnet50_random.random_inputs(16)
         return PooledQSL(pool, 1024, performance_sample_count, "seeded random images (timing only)")
+    if spec.get("qsl") == "squad":
+        from .squad.errors import SquadError
+        from .squad.qsl import SquadQSL
+        try:
+            return SquadQSL(dataset_dir, performance_sample_count=performance_sample_count)
+        except SquadError as e:
+            raise DatasetError(str(e)) from e
     return ArrayQSL.from_dir(dataset_dir, performance_sample_count)
+
+
+def describe_inputs(batch):
+    """'float32 [1, 64]' or 'input_ids int64 [384], ...': what one sample feeds the model."""
+    if isinstance(batch, dict):
+        return ", ".join(f"{name} {a.dtype} {list(a.shape[1:])}" for name, a in batch.items())
+    return f"{batch.dtype} {list(batch.shape[1:])}"
 
 
 def run(args):
     """Run one test as described by parsed ``args``; return the run.json dict."""
     from . import loadgen_runner
     from .backends import get_backend
-    from .sut import Postprocess
+    from .responses import for_spec
 
     spec = registry.harness_spec(args.model)
+    registry.check_backend(spec, args.backend)
     scenario = registry.check_scenario(args.scenario)
     mode = registry.check_mode(args.mode)
     if mode == "accuracy" and spec.get("performance_only"):
@@ -82,17 +99,16 @@ def run(args):
     backend = get_backend(args.backend, args.device, args.threads)
     backend.load(model_path, spec.get("input_name"), spec.get("output_name"))
     qsl = make_qsl(spec, dataset_dir, args.performance_sample_count)
-    post = Postprocess(spec["output_kind"], spec.get("label_offset", 0))
+    responses = for_spec(spec, getattr(qsl, "max_seq_length", None))
     if scenario == "SingleStream" and args.batch_size != 1:
         args.batch_size = 1  # one sample per query: a bigger (padded) batch would only add latency
     try:
         # warm-up outside LoadGen's clock: first runs pay for allocations and thread-pool start-up
         warm = qsl.batch([i % qsl.total_count for i in range(args.batch_size)])
         for _ in range(max(1, args.warmup)):
-            backend.predict(warm)
+            responses(backend.predict(warm))
     except Exception as e:  # framework errors: wrong shape/dtype for this model
-        shape = tuple(qsl.batch([0]).shape[1:])
-        raise ModelFileError(f"model {model_path!r} cannot run samples of shape {shape} from "
+        raise ModelFileError(f"model {model_path!r} cannot run samples ({describe_inputs(warm)}) from "
                              f"{qsl.description}: {e}") from e
 
     settings = loadgen_runner.build_settings(lg, args.user_conf, spec["loadgen_name"], scenario, mode,
@@ -100,19 +116,19 @@ def run(args):
     if args.round:
         loadgen_runner.apply_round(settings, args.round, args.compliance_test)
     with staging_dir(args.output_dir) as out:  # replaces --output-dir only when the test finished
-        info = _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, model_path,
+        info = _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, responses, model_path,
                        dataset_dir, audit_file)
     return info
 
 
-def _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, model_path, dataset_dir,
+def _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, responses, model_path, dataset_dir,
             audit_file):
     from . import loadgen_runner
     from .hostfacts import host_facts
-    from .sut import RESPONSE_DTYPE, make_sut
+    from .sut import make_sut
 
     shutil.copyfile(args.user_conf, os.path.join(out, "user.conf"))
-    sut = make_sut(scenario, lg, backend, qsl, post, args.batch_size, args.workers)
+    sut = make_sut(scenario, lg, backend, qsl, responses, args.batch_size, args.workers)
     t0 = time.time()
     loadgen_runner.run_test(lg, sut, qsl, settings, out, audit_file)
     info = {
@@ -127,7 +143,7 @@ def _run_in(out, args, lg, settings, spec, scenario, mode, backend, qsl, post, m
         "backend": backend.describe(),
         "batch_size": args.batch_size, "threads": args.threads, "warmup_inferences": max(1, args.warmup),
         "server_workers": args.workers if scenario == "Server" else None,
-        "response_dtype": RESPONSE_DTYPE.__name__,
+        "response_dtype": np.dtype(responses.dtype).name, "response_width": responses.width,
         "loadgen_version": loadgen_runner.loadgen_version(),
         "audit_conf": os.path.abspath(args.audit_conf) if args.audit_conf else None,
         "samples_completed": sut.samples_done,

@@ -16,7 +16,7 @@ MODELS = {
     "digits-mlp": {
         "task": "image-classification",
         "loadgen_name": "resnet50",       # mlperf.conf section used (open division, mapped to resnet)
-        "mlperf_model": "resnet",
+        "mlperf_model": "resnet", "maps_to_mlperf_model": True,  # not an MLPerf model itself
         "dataset": "digits",
         "harness": "reference",
         "accuracy": "imagenet-top1",
@@ -31,7 +31,7 @@ MODELS = {
     "resnet50-random": {
         "task": "image-classification",
         "loadgen_name": "resnet50",
-        "mlperf_model": "resnet",
+        "mlperf_model": "resnet", "maps_to_mlperf_model": True,
         "dataset": "imagenet-random-inputs",
         "harness": "reference",
         "performance_only": True,         # random weights: accuracy mode and submission are refused
@@ -46,6 +46,7 @@ MODELS = {
         "task": "image-classification",
         "loadgen_name": "resnet50", "mlperf_model": "resnet", "dataset": "imagenet",
         "harness": "reference", "accuracy": "imagenet-top1", "accuracy_module": "cmperf.mlperf.accuracy.imagenet",
+        "preprocess_cli": "python -m cmperf.mlperf.preprocess.imagenet",
         "input_name": "input_tensor:0", "output_name": "ArgMax:0", "output_kind": "argmax", "label_offset": 1,
         "formats": {
             "onnx": {"url": f"{ZENODO}/4735647/files/resnet50_v1.onnx", "md5": "f6a4da60cd5f084d97efc2c1ddb10beb",
@@ -75,7 +76,16 @@ MODELS = {
     },
     "bert-99": {
         "task": "question-answering", "loadgen_name": "bert", "mlperf_model": "bert-99",
-        "dataset": "squad-v1.1", "harness": "squad", "accuracy": "squad-f1",
+        "dataset": "squad-v1.1", "harness": "reference", "accuracy": "squad-f1",
+        "accuracy_module": "cmperf.mlperf.squad.accuracy",
+        "qsl": "squad", "response": "span-logits", "max_seq_length": 384,
+        "preprocess_cli": "python -m cmperf.mlperf.squad.preprocess",
+        # the names of the official fp32 ONNX export (bert_tf_to_pytorch.py + torch.onnx.export)
+        "input_name": ["input_ids", "input_mask", "segment_ids"],
+        "output_name": ["output_start_logits", "output_end_logits"],
+        "harness_backends": ("onnxruntime", "deepsparse"),  # the others load single-input models only
+        "measurements": {"input_data_types": "int64", "weight_data_types": "fp32", "retraining": "no",
+                         "starting_weights_filename": "model.onnx", "weight_transformations": "none"},
         "formats": {
             "onnx": {"url": f"{ZENODO}/3733910/files/model.onnx", "md5": "819b25b19cd8e59080c10892689750ca",
                      "primary_url": "https://armi.in/files/model.onnx"},
@@ -166,16 +176,20 @@ def harness_spec(name):
     """Like model_spec, but only for models our reference LoadGen harness can run."""
     spec = model_spec(name)
     if spec.get("harness") != "reference":
-        if spec.get("harness") == "squad":
-            raise HarnessNotImplementedError(
-                f"harness not implemented yet for {name} in cmperf.mlperf.harness: "
-                "BERT/SQuAD runs through cmperf.mlperf.bert*")
         raise HarnessNotImplementedError(
             f"harness not implemented yet for {name}: its model, dataset and accuracy script are "
             f"registered ({spec['accuracy']}: {spec.get('accuracy_module') or spec.get('accuracy_script')}), "
             f"but the reference LoadGen harness supports only "
             f"{', '.join(n for n, m in MODELS.items() if m.get('harness') == 'reference')}")
     return spec
+
+
+def check_backend(spec, backend):
+    """Refuse a backend the harness cannot run this model with (the model decides, not the backend)."""
+    allowed = spec.get("harness_backends")
+    if allowed and backend not in allowed:
+        raise UnknownChoiceError(f"backend for {spec['name']}", backend, allowed)
+    return backend
 
 
 def check_scenario(scenario):

@@ -115,17 +115,14 @@ def run_one(a, spec, scenario, mode, conf_text, command_line):
         result = logparse.parse_dir(logs, mode)
         accuracy = None
         if mode == "accuracy":
-            from .accuracy import imagenet
-            labels = os.path.join(info["dataset_dir"], "labels.npy") if info.get("dataset_dir") else None
-            if labels is None or not os.path.isfile(labels):
-                raise ConfigError(f"no labels.npy next to the dataset of {spec['name']} for accuracy")
-            top = imagenet.top1(os.path.join(logs, "mlperf_log_accuracy.json"),
-                                imagenet.load_labels(labels), info.get("response_dtype", "int32"))
-            imagenet.write_accuracy_txt(top, os.path.join(logs, "accuracy.txt"))
-            accuracy = top.accuracy
-            result.validity = "VALID" if top.total == info["qsl"]["total_count"] else "INVALID"
+            from .accuracy.score import score_run
+            score = score_run(spec, logs, info.get("dataset_dir"), info.get("response_dtype", "int32"))
+            accuracy = score.value
+            info.update(accuracy_metric=score.metric, accuracy_details=score.details)
+            total = info["qsl"]["total_count"]
+            result.validity = "VALID" if score.covered == total else "INVALID"
             if not result.valid:
-                result.invalid_reasons = [f"accuracy log covers {top.total} of {info['qsl']['total_count']} samples"]
+                result.invalid_reasons = [f"accuracy log covers {score.covered} of {total} samples"]
         b = info["backend"]
         sut = layout.sut_name(a.hw_name, a.implementation, a.device, a.backend, b["version"], a.run_config)
         final = layout.mode_dir(a.results_dir, sut, spec["name"], scenario, mode, a.compliance_test)
@@ -142,7 +139,8 @@ def run_one(a, spec, scenario, mode, conf_text, command_line):
     finally:
         results_writer.discard_staging(staging, a.results_dir)
     return {"model": spec["name"], "sut": sut, "dir": final, "result": info["result"],
-            "accuracy": accuracy, "info": info, "harness_command": cmd}
+            "accuracy": accuracy, "accuracy_metric": info.get("accuracy_metric"), "info": info,
+            "harness_command": cmd}
 
 
 def _existing_record(a, spec, scenario, mode, conf_text):
@@ -162,15 +160,15 @@ def _existing_record(a, spec, scenario, mode, conf_text):
                 info = json.load(f)
             if "result" in info and info.get("reuse_key") == _reuse_key(a, conf_text):
                 return {"model": spec["name"], "sut": sut, "dir": d, "result": info["result"],
-                        "accuracy": info.get("accuracy"), "info": info, "harness_command": info["command"],
-                        "reused": True}
+                        "accuracy": info.get("accuracy"), "accuracy_metric": info.get("accuracy_metric"),
+                        "info": info, "harness_command": info["command"], "reused": True}
     return None
 
 
 def _measurements(spec, info):
     m = dict(spec.get("measurements", {}))
     m.update(model=spec["name"], mlperf_model=spec.get("mlperf_model"),
-             model_mapping={spec["name"]: spec["mlperf_model"]} if spec["name"] != spec.get("loadgen_name") else None,
+             model_mapping={spec["name"]: spec["mlperf_model"]} if spec.get("maps_to_mlperf_model") else None,
              starting_weights_sha256=info.get("model_sha256"), dataset=spec.get("dataset"),
              dataset_dir=info.get("dataset_dir"), performance_only=bool(spec.get("performance_only")))
     manifest = os.path.join(info.get("dataset_dir") or "", "manifest.json")
@@ -204,6 +202,7 @@ def run(argv=None, out=sys.stdout):
     from .backends import BACKENDS, DEVICES
     if a.backend not in BACKENDS:
         raise UnknownChoiceError("backend", a.backend, BACKENDS)
+    registry.check_backend(spec, a.backend)
     if a.device not in DEVICES:
         raise UnknownChoiceError("device", a.device, DEVICES)
     if bool(a.compliance_test) != bool(a.audit_conf):
@@ -254,7 +253,8 @@ def run(argv=None, out=sys.stdout):
                                     results_writer.resolved_versions({f"backend {a.backend}": info["backend"]["version"],
                                                                       "loadgen (detail log)": info["loadgen_version"]}))
     print(table.render(records), file=out)
-    summary = [{k: r[k] for k in ("model", "sut", "dir", "result", "accuracy")} for r in records]
+    summary = [{k: r.get(k) for k in ("model", "sut", "dir", "result", "accuracy", "accuracy_metric")}
+               for r in records]
     if a.json:
         print(json.dumps(summary, indent=2), file=out)
     if a.records_out:

@@ -5,41 +5,21 @@ SingleStream: inference inline in LoadGen's issue callback (lowest latency).
 MultiStream: each query (samples_per_query samples) inline, in batches.
 Server: a pool of worker threads; each takes queued samples and batches what is waiting.
 
-Responses carry the predicted class index as int32, as the imagenet accuracy script reads them.
+Responses are the rows of a response encoder (cmperf.mlperf.responses): a fixed number of bytes
+per sample, so one buffer per thread serves every model.
 """
 import queue
 import threading
 
 import numpy as np
 
-RESPONSE_DTYPE = np.int32
-
-
-class Postprocess:
-    """Model output -> class indices (int32), undoing the model's label offset."""
-
-    def __init__(self, output_kind, label_offset=0):
-        if output_kind not in ("scores", "argmax"):
-            raise ValueError(f"unknown output kind {output_kind!r}")
-        self.kind, self.offset = output_kind, int(label_offset)
-
-    def __call__(self, out):
-        out = np.asarray(out)
-        if self.kind == "scores":
-            cls = out.reshape(len(out), -1).argmax(axis=1)
-        else:
-            cls = out.reshape(len(out))
-        if self.offset:
-            cls = cls - self.offset
-        return cls.astype(RESPONSE_DTYPE, copy=False)
-
 
 class BaseSUT:
     """LoadGen's "fast" SUT interface: queries arrive as (response ids, sample indices) lists,
     which saves building a QuerySample object per sample (this matters for small models)."""
 
-    def __init__(self, lg, backend, qsl, postprocess, batch_size=1):
-        self.lg, self.backend, self.qsl, self.post = lg, backend, qsl, postprocess
+    def __init__(self, lg, backend, qsl, responses, batch_size=1):
+        self.lg, self.backend, self.qsl, self.responses = lg, backend, qsl, responses
         self.batch_size = max(1, int(batch_size))
         self.errors = []
         self.samples_done = 0
@@ -47,30 +27,29 @@ class BaseSUT:
         self._complete = lg.QuerySamplesComplete
         self._local = threading.local()  # one response buffer per calling thread (Server has several)
 
-    def _buffer(self):
-        """This thread's int32 response buffer and its address (ndarray.ctypes costs ~1 us a call)."""
+    def _buffer(self, n):
+        """This thread's response buffer ([n, width] of the encoder's dtype) and its address
+        (ndarray.ctypes costs ~1 us a call, so both are kept)."""
         loc = self._local
-        if not hasattr(loc, "buf"):
-            loc.buf = np.empty(self.batch_size, RESPONSE_DTYPE)
+        if getattr(loc, "rows", 0) < n:  # first call, or a caller batch larger than --batch-size
+            loc.rows = max(n, self.batch_size)
+            loc.buf = np.empty((loc.rows, self.responses.width), self.responses.dtype)
             loc.addr = loc.buf.ctypes.data
         return loc.buf, loc.addr
 
     def _run_and_complete(self, ids, indices):
         """Infer one batch and report it to LoadGen."""
         n = len(ids)
+        buf, addr = self._buffer(n)
         try:
-            preds = self.post(self.backend.predict(self.qsl.batch(indices)))
-            if len(preds) != n:
-                raise RuntimeError(f"backend returned {len(preds)} results for {n} samples")
+            rows = self.responses(self.backend.predict(self.qsl.batch(indices)))
+            if len(rows) != n:
+                raise RuntimeError(f"backend returned {len(rows)} results for {n} samples")
+            buf[:n] = rows
         except Exception as e:  # report, but keep LoadGen's bookkeeping consistent
             self.errors.append(repr(e))
-            preds = np.full(n, -1, RESPONSE_DTYPE)
-        buf, addr = self._buffer()
-        if n > len(buf):  # a caller batch larger than --batch-size (e.g. a whole MultiStream query)
-            buf = np.empty(n, RESPONSE_DTYPE)
-            addr = buf.ctypes.data
-        buf[:n] = preds
-        size = buf.itemsize
+            buf[:n] = self.responses.fill
+        size = buf.itemsize * buf.shape[1]
         addrs = range(addr, addr + n * size, size)
         self._complete(list(map(self._Response, ids, addrs, [size] * n)))  # LoadGen copies the data now
         self.samples_done += n
@@ -173,8 +152,8 @@ SUTS = {"Offline": OfflineSUT, "SingleStream": SingleStreamSUT, "MultiStream": M
         "Server": ServerSUT}
 
 
-def make_sut(scenario, lg, backend, qsl, postprocess, batch_size=1, workers=1):
+def make_sut(scenario, lg, backend, qsl, responses, batch_size=1, workers=1):
     cls = SUTS[scenario]
     if cls is ServerSUT:
-        return cls(lg, backend, qsl, postprocess, batch_size, workers=workers)
-    return cls(lg, backend, qsl, postprocess, batch_size)
+        return cls(lg, backend, qsl, responses, batch_size, workers=workers)
+    return cls(lg, backend, qsl, responses, batch_size)

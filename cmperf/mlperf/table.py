@@ -16,7 +16,8 @@ def rows(records):
         res = r["result"]
         acc = r.get("accuracy")
         out.append([r["model"], res["scenario"], res["mode"],
-                    f"{res['metric']} ({res['unit']})" if res["mode"] == "performance" else "top-1",
+                    f"{res['metric']} ({res['unit']})" if res["mode"] == "performance"
+                    else r.get("accuracy_metric") or "top-1",
                     _fmt_value(res["value"]) if res["mode"] == "performance" else "-",
                     res["validity"] if not res["invalid_reasons"] else
                     f"{res['validity']}: {'; '.join(res['invalid_reasons'])[:120]}",

@@ -1,7 +1,5 @@
-"""Fixtures of the mlperf tests: one digits-mlp build per session, subprocess runners."""
+"""Fixtures of the mlperf tests: one digits-mlp build per session, user.conf files, resnet50-random."""
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -14,17 +12,6 @@ def digits_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("digits") / "digits-mlp"
     digits.build(str(d), tf_export="no", torch_export="no")
     return str(d)
-
-
-@pytest.fixture
-def run_module():
-    """Run ``python -m <module> args...`` in a fresh process (one LoadGen test per process)."""
-    def _run(module, *args, cwd=None, timeout=120):
-        env = dict(os.environ)
-        env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=timeout)
-    return _run
 
 
 @pytest.fixture

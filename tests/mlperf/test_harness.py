@@ -152,7 +152,7 @@ def test_dataset_that_does_not_fit_the_model(run_module, tmp_path, digits_dir, u
     p = run_module("cmperf.mlperf.harness", "--model", "resnet50", "--scenario", "Offline",
                    "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
                    "--dataset-dir", digits_dir, "--model-path", r50_random_model, cwd=tmp_path)
-    assert p.returncode == 2 and "cannot run samples of shape (64,)" in p.stderr, p.stderr
+    assert p.returncode == 2 and "cannot run samples (float32 [64])" in p.stderr, p.stderr
     # a tampered digits dir is caught by its manifest
     bad = tmp_path / "tampered"
     shutil.copytree(digits_dir, bad)

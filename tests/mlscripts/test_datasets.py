@@ -111,6 +111,7 @@ def test_squad_vocab_and_tokenized_features(cm, server):
 
 def test_squad_accuracy_of_a_real_loadgen_run(cm, server, tmp_path):
     """LoadGen (accuracy mode) over the features with a SUT pointing at '1820' -> EM/F1 100."""
+    from cmperf.mlperf.responses import SpanLogits
     from cmperf.mlperf.squad.qsl import SquadQSL
     from cmperf.mlperf.squad.tokenization import load_vocab
     env = _squad_features(cm, server)
@@ -118,11 +119,11 @@ def test_squad_accuracy_of_a_real_loadgen_run(cm, server, tmp_path):
     qsl = SquadQSL(env["CM_DATASET_SQUAD_TOKENIZED_ROOT"])
 
     def respond(indices):
-        ids = qsl.get_inputs(indices)["input_ids"]
+        ids = qsl.batch(indices)["input_ids"]
         logits = np.where(ids == answer_id, 10.0, 0.0).astype(np.float32)
-        return qsl.response_bytes([logits, logits])
+        return [row.tobytes() for row in SpanLogits(qsl.max_seq_length)([logits, logits])]
 
-    loadgen_accuracy_run(tmp_path, qsl.total_sample_count, respond)
+    loadgen_accuracy_run(tmp_path, qsl.total_count, respond)
     rc, data, text = cm("--tags=run,mlperf,accuracy,process-accuracy,_squad", f"--result_dir={tmp_path}", "-j",
                         f"--features_dir={env['CM_DATASET_SQUAD_TOKENIZED_ROOT']}",
                         f"--squad_json={env['CM_DATASET_SQUAD_VAL_PATH']}",

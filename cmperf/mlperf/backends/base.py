@@ -27,11 +27,28 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     def load(self, model_path, input_name=None, output_name=None):
-        """Load a model file/dir; raise ModelFileError naming the path if it is unusable."""
+        """Load a model file/dir; raise ModelFileError naming the path if it is unusable.
+
+        ``input_name``/``output_name`` are one name, or a list of names for models with several
+        (bert's three inputs, its start and end logits); None means the model's first one."""
 
     @abc.abstractmethod
     def predict(self, batch):
-        """Run one batch (numpy array, batch first); return the output array (batch first)."""
+        """Run one batch: an array (batch first) or a dict of named arrays. Returns the output array,
+        or the list of outputs in ``output_name`` order when that was a list."""
+
+    @staticmethod
+    def _names(given, default):
+        """One name or a list of names, as a list."""
+        if given is None:
+            return [default]
+        return [given] if isinstance(given, str) else list(given)
+
+    @staticmethod
+    def _require_names(model_path, kind, names, available):
+        for name in names:
+            if name not in available:
+                raise ModelFileError(f"model {model_path!r} has no {kind} {name!r} (has {available})")
 
     def thread_settings(self):
         """Thread/parallelism settings actually in effect (dict), for the results."""

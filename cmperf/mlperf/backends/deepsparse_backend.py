@@ -41,18 +41,27 @@ class DeepSparseBackend(Backend):
     def load(self, model_path, input_name=None, output_name=None, batch_size=1):
         self._require_file(model_path)
         self.model_path = model_path
-        self.output_index = 0
-        if output_name:
-            try:
-                import onnx
-                outputs = [o.name for o in onnx.load(model_path, load_external_data=False).graph.output]
-            except Exception as e:
-                raise ModelFileError(f"cannot read the ONNX graph of {model_path!r}: {e}") from e
-            if output_name not in outputs:
-                raise ModelFileError(f"model {model_path!r} has no output {output_name!r} (has {outputs})")
-            self.output_index = outputs.index(output_name)
+        # the engine takes inputs and returns outputs as lists in graph order: map names to positions
+        inputs, outputs = self._graph_io(model_path) if (input_name or output_name) else ([], [])
+        names = self._names(input_name, None) if input_name else []
+        self._require_names(model_path, "input", names, inputs)
+        fetch = self._names(output_name, None) if output_name else []
+        self._require_names(model_path, "output", fetch, outputs)
+        self.input_order = inputs if isinstance(input_name, (list, tuple)) else None  # dict batches
+        self.output_index = [outputs.index(n) for n in fetch] or [0]
+        self._one_output = not isinstance(output_name, (list, tuple))
         self._compile(batch_size)
         return self
+
+    @staticmethod
+    def _graph_io(model_path):
+        try:
+            import onnx
+            graph = onnx.load(model_path, load_external_data=False).graph
+        except Exception as e:
+            raise ModelFileError(f"cannot read the ONNX graph of {model_path!r}: {e}") from e
+        initializers = {i.name for i in graph.initializer}
+        return [i.name for i in graph.input if i.name not in initializers], [o.name for o in graph.output]
 
     def _compile(self, batch_size):
         try:
@@ -66,13 +75,17 @@ class DeepSparseBackend(Backend):
         # deepsparse engines have a fixed batch size: recompile on change (the harness keeps it fixed
         # except for a final partial batch, which is padded here).
         import numpy as np
-        n = len(batch)
+        arrays = [batch[name] for name in self.input_order] if isinstance(batch, dict) else [batch]
+        n = len(arrays[0])
         if self.batch_size is None or n > self.batch_size:
             self._compile(n)
         if n < self.batch_size:
-            pad = np.zeros((self.batch_size - n,) + batch.shape[1:], batch.dtype)
-            batch = np.concatenate([batch, pad])
-        return self.engine.run([np.ascontiguousarray(batch)])[self.output_index][:n]
+            arrays = [np.concatenate([a, np.zeros((self.batch_size - n,) + a.shape[1:], a.dtype)])
+                      for a in arrays]
+        out = self.engine.run([np.ascontiguousarray(a) for a in arrays])
+        if self._one_output:
+            return out[self.output_index[0]][:n]
+        return [out[i][:n] for i in self.output_index]
 
     def thread_settings(self):
         return {"threads": self.threads,

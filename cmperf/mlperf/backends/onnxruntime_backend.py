@@ -50,19 +50,20 @@ class OnnxRuntimeBackend(Backend):
             raise ModelFileError(f"onnxruntime cannot load model file {model_path!r}: {e}") from e
         inputs = [i.name for i in self.session.get_inputs()]
         outputs = [o.name for o in self.session.get_outputs()]
-        self.input_name = input_name or inputs[0]
-        self.output_name = output_name or outputs[0]
-        if self.input_name not in inputs:
-            raise ModelFileError(f"model {model_path!r} has no input {self.input_name!r} (has {inputs})")
-        if self.output_name not in outputs:
-            raise ModelFileError(f"model {model_path!r} has no output {self.output_name!r} (has {outputs})")
+        names, fetch = self._names(input_name, inputs[0]), self._names(output_name, outputs[0])
+        self._require_names(model_path, "input", names, inputs)
+        self._require_names(model_path, "output", fetch, outputs)
+        self.input_name, self.output_name = input_name or inputs[0], output_name or outputs[0]
         self.model_path = model_path
-        self._feed = self.input_name
-        self._fetch = [self.output_name]
+        self._feed = names[0]  # the input an array batch goes to; dict batches name their inputs
+        self._fetch = fetch
+        self._one_output = isinstance(self.output_name, str)
         return self
 
     def predict(self, batch):
-        return self.session.run(self._fetch, {self._feed: batch})[0]
+        feed = batch if isinstance(batch, dict) else {self._feed: batch}
+        out = self.session.run(self._fetch, feed)
+        return out[0] if self._one_output else out
 
     def thread_settings(self):
         s = {"threads": self.threads, "intra_op_num_threads": self.threads or "onnxruntime default",

@@ -7,7 +7,7 @@ Modules, in pipeline order:
 * ``features``      examples -> 384-token input windows (doc stride 128, query <= 64)
 * ``feature_store`` the features dir (``.npy`` arrays + ``manifest.json``), written atomically
 * ``preprocess``    CLI building a features dir
-* ``qsl``           QSL-side adapter: model inputs per sample, model outputs -> response bytes
+* ``qsl``           the bert-99 query sample library (named int64 model inputs per sample)
 * ``loadgen_log``   decoding ``mlperf_log_accuracy.json``
 * ``postprocess``   logits -> answer text (n-best 20, max answer length 30)
 * ``evaluate``      the official SQuAD v1.1 exact match / F1

@@ -14,8 +14,8 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 
+from ..fsutil import write_text_atomic
 from .errors import SquadError
 from .evaluate import evaluate
 from .examples import file_sha256, read_squad_examples
@@ -57,20 +57,6 @@ def accuracy_text(scores, log_sha256):
     return f"{line}\nhash={log_sha256}\n"
 
 
-def write_atomically(path, text):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m cmperf.mlperf.squad.accuracy",
                                      description="SQuAD v1.1 F1/EM from a LoadGen accuracy log.")
@@ -95,9 +81,9 @@ def main(argv=None):
             args.output_dtype, args.output_transposed)
         text = accuracy_text(scores, file_sha256(args.mlperf_accuracy_file))
         if args.predictions_out:
-            write_atomically(args.predictions_out, json.dumps(predictions, indent=1) + "\n")
+            write_text_atomic(args.predictions_out, json.dumps(predictions, indent=1) + "\n")
         if args.out:
-            write_atomically(args.out, text)
+            write_text_atomic(args.out, text)
     except SquadError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
