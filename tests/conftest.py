@@ -42,3 +42,50 @@ def deepsparse_python():
     except ImportError:
         pytest.skip("no deepsparse venv (set CMPERF_DEEPSPARSE_PYTHON)")
     return sys.executable
+
+
+def _table_bert_model(vocab, starts, ends, input_names=("input_ids", "input_mask", "segment_ids")):
+    """A stand-in for bert-large with its input and output names (ONNX bytes).
+
+    Logit = a per-token-id score, on context positions only (segment 1): +10 at the
+    vocab words in ``starts`` (start logits) and ``ends`` (end logits), 0 elsewhere.
+    """
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper
+
+    ids, mask, segments = input_names
+    start_table = np.zeros(len(vocab), np.float32)
+    end_table = np.zeros(len(vocab), np.float32)
+    start_table[[vocab[t] for t in starts]] = 10.0
+    end_table[[vocab[t] for t in ends]] = 10.0
+    nodes = [
+        helper.make_node("Cast", [segments], ["segf"], to=TensorProto.FLOAT),
+        helper.make_node("Gather", ["start_table", ids], ["s_raw"]),
+        helper.make_node("Gather", ["end_table", ids], ["e_raw"]),
+        helper.make_node("Mul", ["s_raw", "segf"], ["output_start_logits"]),
+        helper.make_node("Mul", ["e_raw", "segf"], ["output_end_logits"]),
+        # input_mask is an input of the real model; consume it so the graph declares it.
+        helper.make_node("Identity", [mask], ["mask_out"]),
+    ]
+    inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", 384]) for n in input_names]
+    outputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", 384])
+               for n in ("output_start_logits", "output_end_logits")]
+    outputs.append(helper.make_tensor_value_info("mask_out", TensorProto.INT64, ["batch", 384]))
+    graph = helper.make_graph(nodes, "table_bert", inputs, outputs, initializer=[
+        helper.make_tensor("start_table", TensorProto.FLOAT, [len(vocab)], start_table),
+        helper.make_tensor("end_table", TensorProto.FLOAT, [len(vocab)], end_table)])
+    # opset 11 as the official export; IR 8 so deepsparse 1.8's onnx 1.14 can read it too
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)], ir_version=8)
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
+
+
+@pytest.fixture
+def make_table_bert():
+    """make(path, vocab_file, starts, ends) writes the stand-in bert model (see _table_bert_model)."""
+    def make(path, vocab_file, starts, ends):
+        from cmperf.mlperf.squad.tokenization import load_vocab
+        path.write_bytes(_table_bert_model(load_vocab(str(vocab_file)), starts, ends))
+        return path
+    return make

@@ -97,3 +97,22 @@ def loadgen_accuracy_run(outdir, count, respond):
         lg.DestroyQSL(qsl)
         lg.DestroySUT(sut)
     return os.path.join(str(outdir), "mlperf_log_accuracy.json")
+
+
+SQUAD_CONTEXT = "The mill on the river was built in 1820 by the town council."
+
+
+def serve_squad(server):
+    """A one-question stand-in dev json and its vocab on ``server``; returns the --adr flags that point
+    get-preprocessed-dataset-squad's dependencies at them (answer: '1820')."""
+    context = SQUAD_CONTEXT
+    squad = {"version": "1.1", "data": [{"title": "Mill", "paragraphs": [{"context": context, "qas": [
+        {"id": "q1", "question": "When was the mill built?",
+         "answers": [{"text": "1820", "answer_start": context.index("1820")}]}]}]}]}
+    (server.dir / "dev.json").write_text(json.dumps(squad))
+    words = sorted({w.strip(".?").lower() for w in (context + " When was built?").split()})
+    (server.dir / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", "?"] + words))
+    return [f"--adr.squad-original.url={server.url('dev.json')}",
+            f"--adr.squad-original.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'dev.json')}",
+            f"--adr.squad-vocab.url={server.url('vocab.txt')}",
+            f"--adr.squad-vocab.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'vocab.txt')}"]

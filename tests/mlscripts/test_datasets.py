@@ -8,7 +8,7 @@ import zipfile
 
 import numpy as np
 
-from .conftest import loadgen_accuracy_run, md5
+from .conftest import loadgen_accuracy_run, md5, serve_squad
 
 
 def _tar(path, files, mode="w"):
@@ -77,23 +77,9 @@ def test_aux_from_local_copy_missing_and_wrong(cm, tmp_path):
     assert rc != 0 and "expected f963098ea0e785a968ca1eb634003a90" in text
 
 
-SQUAD_CONTEXT = "The mill on the river was built in 1820 by the town council."
-
-
 def _squad_features(cm, server):
     """Stand-in dev json and vocab served locally -> get-preprocessed-dataset-squad's env."""
-    context = SQUAD_CONTEXT
-    squad = {"version": "1.1", "data": [{"title": "Mill", "paragraphs": [{"context": context, "qas": [
-        {"id": "q1", "question": "When was the mill built?",
-         "answers": [{"text": "1820", "answer_start": context.index("1820")}]}]}]}]}
-    (server.dir / "dev.json").write_text(json.dumps(squad))
-    words = sorted({w.strip(".?").lower() for w in (context + " When was built?").split()})
-    (server.dir / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", "?"] + words))
-    rc, data, text = cm("--tags=get,dataset,squad,preprocessed", "-j",
-                        f"--adr.squad-original.url={server.url('dev.json')}",
-                        f"--adr.squad-original.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'dev.json')}",
-                        f"--adr.squad-vocab.url={server.url('vocab.txt')}",
-                        f"--adr.squad-vocab.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'vocab.txt')}")
+    rc, data, text = cm("--tags=get,dataset,squad,preprocessed", "-j", *serve_squad(server))
     assert rc == 0, text
     return data["new_env"]
 
