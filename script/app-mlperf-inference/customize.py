@@ -21,11 +21,11 @@ FLAGS = {
     "CM_MLPERF_INFERENCE_NUM_WORKERS": "--workers", "CM_HW_NAME": "--hw-name",
     "CM_MLPERF_RUN_CONFIG": "--run-config", "CM_MLPERF_SUBMISSION_ROUND": "--round",
 }
-# per-scenario targets override the generic ones when only that scenario runs
-SCENARIO_TARGETS = {"Offline": ("CM_MLPERF_LOADGEN_OFFLINE_TARGET_QPS", "--target-qps"),
-                    "Server": ("CM_MLPERF_LOADGEN_SERVER_TARGET_QPS", "--target-qps"),
-                    "SingleStream": ("CM_MLPERF_LOADGEN_SINGLESTREAM_TARGET_LATENCY", "--target-latency"),
-                    "MultiStream": ("CM_MLPERF_LOADGEN_MULTISTREAM_TARGET_LATENCY", "--target-latency")}
+# per-scenario targets: cmperf.mlperf.run applies each to its scenario only, over the generic ones
+SCENARIO_TARGETS = {"CM_MLPERF_LOADGEN_OFFLINE_TARGET_QPS": "--offline-target-qps",
+                    "CM_MLPERF_LOADGEN_SERVER_TARGET_QPS": "--server-target-qps",
+                    "CM_MLPERF_LOADGEN_SINGLESTREAM_TARGET_LATENCY": "--singlestream-target-latency",
+                    "CM_MLPERF_LOADGEN_MULTISTREAM_TARGET_LATENCY": "--multistream-target-latency"}
 
 
 def preprocess(i):
@@ -41,13 +41,8 @@ def preprocess(i):
     cmd = [sys.executable, "-m", "cmperf.mlperf.run",
            "--results-dir", env["CM_MLPERF_RESULTS_DIR"], "--records-out", records,
            "--python", env.get("CM_PYTHON_BIN_WITH_PATH", "python3")]
-    for key, flag in FLAGS.items():
+    for key, flag in {**FLAGS, **SCENARIO_TARGETS}.items():
         if env.get(key) not in (None, ""):
-            cmd += [flag, str(env[key])]
-    scenarios = env.get("CM_MLPERF_LOADGEN_SCENARIOS", "").split(",")
-    if len(scenarios) == 1 and scenarios[0] in SCENARIO_TARGETS:
-        key, flag = SCENARIO_TARGETS[scenarios[0]]
-        if env.get(key):
             cmd += [flag, str(env[key])]
     model_path = env.get("CM_MLPERF_CUSTOM_MODEL_PATH") or env.get("CM_ML_MODEL_FILE_WITH_PATH")
     dataset = env.get("CM_MLPERF_CUSTOM_DATASET_PATH") or env.get("CM_DATASET_PREPROCESSED_PATH")

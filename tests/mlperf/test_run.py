@@ -186,3 +186,24 @@ def test_round_seeds_replace_the_built_in_ones(tmp_path):
     s = rounds.get_round("v3.1").seeds
     assert (log["effective_qsl_rng_seed"], log["effective_sample_index_rng_seed"],
             log["effective_schedule_rng_seed"]) == (s.qsl, s.sample_index, s.schedule)
+
+
+def test_per_scenario_targets_apply_to_their_scenario_only(tmp_path, digits_dir):
+    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline,SingleStream", "--mode",
+                           "performance", "--target-qps", "700", "--singlestream-target-latency", "3"),
+                     out=io.StringIO())
+    confs = {r["result"]["scenario"]: open(os.path.join(r["dir"], "user.conf")).read() for r in recs}
+    assert "resnet50.Offline.target_qps = 700" in confs["Offline"]
+    assert "resnet50.SingleStream.target_latency = 3\n" in confs["SingleStream"]
+
+
+def test_server_accuracy_without_a_target_is_not_paced_at_one_qps(tmp_path, digits_dir):
+    out = io.StringIO()
+    (rec,) = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Server", "--mode", "accuracy"), out=out)
+    assert "resnet50.Server.target_qps = 1000" in open(os.path.join(rec["dir"], "user.conf")).read()
+    assert rec["result"]["validity"] == "VALID" and rec["accuracy"] > 90
+    assert "accuracy issued at 1000 qps (no --target-qps given)" in out.getvalue()
+    # an explicit target is the user's, for accuracy too
+    (rec,) = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Server", "--mode", "accuracy",
+                             "--server-target-qps", "900"), out=io.StringIO())
+    assert "resnet50.Server.target_qps = 900" in open(os.path.join(rec["dir"], "user.conf")).read()
