@@ -121,8 +121,11 @@ MODELS = {
         },
     },
 }
-MODEL_ALIASES = {"bert-99.9": "bert-99", "bert-large": "bert-99", "3d-unet": "3d-unet-99",
-                 "3d-unet-99.9": "3d-unet-99"}
+# The .9 benchmarks run the same model and data with a higher accuracy target: their own entries,
+# so results and submissions land under their own names.
+MODELS["bert-99.9"] = dict(MODELS["bert-99"], mlperf_model="bert-99.9")
+MODELS["3d-unet-99.9"] = dict(MODELS["3d-unet-99"], mlperf_model="3d-unet-99.9")
+MODEL_ALIASES = {"bert-large": "bert-99", "3d-unet": "3d-unet-99"}
 
 DATASETS = {
     "digits": {"source": "sklearn.datasets.load_digits (bundled with scikit-learn)", "md5": None},

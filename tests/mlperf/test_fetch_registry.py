@@ -28,6 +28,13 @@ def test_models_without_harness_say_so(model):
         registry.harness_spec(model)
 
 
+@pytest.mark.parametrize("model, base", [("bert-99.9", "bert-99"), ("3d-unet-99.9", "3d-unet-99")])
+def test_high_accuracy_benchmarks_keep_their_own_name(model, base):
+    spec = registry.model_spec(model)
+    assert spec["name"] == spec["mlperf_model"] == model  # results land in <sut>/<model>, not under the base
+    assert spec["formats"] == registry.model_spec(base)["formats"]
+
+
 def test_unknown_model_lists_choices():
     with pytest.raises(UnknownChoiceError, match="digits-mlp.*resnet50"):
         registry.model_spec("resnet5")
