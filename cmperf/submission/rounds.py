@@ -79,13 +79,16 @@ class ModelRules:
     name: str                        # official checker name (e.g. "resnet")
     aliases: tuple                   # directory names accepted for it (e.g. "resnet50")
     loadgen_name: str                # model name in mlperf.conf / user.conf
+    accuracy_metric: str             # the official checker's ACC_PATTERN key ("acc", "F1")
     accuracy_pattern: str            # regex with one group on an accuracy.txt line
     accuracy_target: float           # closed/network minimum
     dataset_size: int                # accuracy run must cover it (v6.1 checker)
     performance_sample_count: int
-    server_target_latency_ns: int
+    server_target_latency_ns: int    # None: the round has no Server latency bound for the model
     compliance_tests: tuple          # TEST dirs the round requires (closed/network)
     required_scenarios: dict         # system_type -> tuple of scenarios (closed/network)
+    test01_accuracy_delta_pct: float  # TEST01 baseline vs compliance accuracy, when responses differ
+    offline_min_samples_per_query: int = None   # None: the round's offline_min_samples_per_query
 
 
 @dataclass(frozen=True)
@@ -113,11 +116,17 @@ class RoundRules:
                 return m
         return None
 
+    def min_samples_per_query(self, model):
+        """Offline effective_samples_per_query floor for a model (or for an unknown one)."""
+        per_model = model.offline_min_samples_per_query if model is not None else None
+        return per_model if per_model is not None else self.offline_min_samples_per_query
+
 
 _RESNET_COMMON = dict(
     name="resnet", aliases=("resnet50", "resnet-50", "resnet50-99"), loadgen_name="resnet50",
-    accuracy_pattern=r"^accuracy=([\d\.]+)", accuracy_target=76.46 * 0.99, dataset_size=50000,
-    performance_sample_count=1024, server_target_latency_ns=15_000_000,
+    accuracy_metric="acc", accuracy_pattern=r"^accuracy=([\d\.]+)", accuracy_target=76.46 * 0.99,
+    dataset_size=50000, performance_sample_count=1024, server_target_latency_ns=15_000_000,
+    test01_accuracy_delta_pct=1,
 )
 
 V3_1 = RoundRules(
@@ -179,18 +188,21 @@ EDGE_INFERABLE = {
     "Offline": ("SingleStream", "MultiStream"),
 }
 
-# LoadGen's mlperf.conf entries of the round for ResNet-50 (written into v3.1 measurements
-# dirs because LoadGen >= 4.1 compiles mlperf.conf in and ships no file).
-def mlperf_conf_text(rules):
-    s = rules.seeds
+# LoadGen's mlperf.conf entries of the round for one benchmark (written into v3.1 measurements
+# dirs because LoadGen >= 4.1 compiles mlperf.conf in and ships no file). The model lines are the
+# model's rules above under its LoadGen name, so they say what the checker will hold the run to.
+def mlperf_conf_text(rules, model):
+    s, name = rules.seeds, model.loadgen_name
+    server = ([f"{name}.Server.target_latency = {model.server_target_latency_ns // 1_000_000}"]
+              if model.server_target_latency_ns else [])
     return "\n".join([
-        f"# MLPerf Inference {rules.version} LoadGen settings for resnet50 (the subset of the",
+        f"# MLPerf Inference {rules.version} LoadGen settings for {name} (the subset of the",
         "# round's loadgen/mlperf.conf that applies to this benchmark; written by cmperf.submission",
         "# from cmperf/submission/rounds.py because LoadGen >= 4.1 compiles mlperf.conf in).",
         f"*.*.qsl_rng_seed = {s.qsl}",
         f"*.*.sample_index_rng_seed = {s.sample_index}",
         f"*.*.schedule_rng_seed = {s.schedule}",
-        "resnet50.*.performance_sample_count_override = 1024",
+        f"{name}.*.performance_sample_count_override = {model.performance_sample_count}",
         "*.SingleStream.target_latency_percentile = 90",
         "*.SingleStream.min_duration = 600000",
         "*.SingleStream.min_query_count = 1024",
@@ -202,9 +214,9 @@ def mlperf_conf_text(rules):
         "*.Server.target_duration = 0",
         "*.Server.min_duration = 600000",
         "*.Server.min_query_count = 270336",
-        "resnet50.Server.target_latency = 15",
+        *server,
         "*.Offline.target_latency_percentile = 90",
         "*.Offline.min_duration = 600000",
-        "resnet50.Offline.min_query_count = 24576",
+        f"{name}.Offline.min_query_count = {rules.min_samples_per_query(model)}",
         "",
     ])
