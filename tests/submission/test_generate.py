@@ -55,7 +55,8 @@ def test_open_v31_tree_layout_and_checker_ok(results_builder, tmp_path):
     readme = open(os.path.join(sub, "measurements", SUT, "digits-mlp", "Offline", "README.md")).read()
     assert "cm run script --tags=run-mlperf,inference" in readme and "loadgen_version" in readme
     assert os.path.isfile(str(tmp_path / "submission-summary.csv"))
-    assert "digits-mlp (resnet)" in open(str(tmp_path / "submission-summary.md")).read()
+    summary = open(str(tmp_path / "submission-summary.md")).read()
+    assert "digits-mlp (resnet)" in summary and "acc 76.695" in summary   # the accuracy names its metric
 
 
 def test_v61_layout(results_builder, tmp_path):
