@@ -2,8 +2,9 @@
 
 Sources: the official submission checkers of mlcommons/inference (tag v3.1 and master = round
 v6.1) as summarised in /work/shared/reference/mlperf-submission.md, and LoadGen's mlperf.conf.
-Only the ResNet-50 benchmark is described in detail: it is the one the embedded default
-(`digits-mlp`, mapped to `resnet` in the open division) and the project's ResNet runs target.
+Two benchmarks are described: ResNet-50 (the embedded default `digits-mlp` is mapped to `resnet`
+in the open division) and BERT-Large on SQuAD v1.1 (bert-99, bert-99.9), each constant of the
+latter with the file and commit it was read from.
 """
 from dataclasses import dataclass, field
 
@@ -129,6 +130,47 @@ _RESNET_COMMON = dict(
     test01_accuracy_delta_pct=1,
 )
 
+# BERT-Large on SQuAD v1.1. Every value below is read from mlcommons/inference:
+#   [v3.1]  tools/submission/submission_checker.py @ 0009b1e3a62e1907eb98a19ebd3c6432f47ae5cb
+#           (MODEL_CONFIG["v3.1"], check_compliance_dir; the newest stored copy with a v3.1 section,
+#           which agrees for bert with a v3.1-default copy of the file found in the index)
+#   [v6.1]  tools/submission/submission_checker/constants.py @ 96b55248b5f0eb178c7731faaed4c859ac3751ec
+#           (MODEL_CONFIG["v6.1"], OFFLINE_MIN_SPQ_SINCE_V4, ACC_PATTERN)
+#   [delta] tools/submission/submission_checker/configuration/configuration.py
+#           @ 04b58327ba6d84e31294fa43386234ab020eb0dc, get_delta_perc(): 0.1 if "99.9" in the model
+#           name else 1 (the v3.1 checker's check_compliance_acc_dir has the same rule)
+#   [conf]  loadgen/mlperf.conf @ 001712e9daf80386e0dda43f97b8f36981d792c4: LoadGen's model name is "bert"
+# ACC_PATTERN["F1"], identical in [v3.1] and [v6.1]: the first line of the SQuAD accuracy script,
+# json.dumps({"exact_match": ..., "f1": ...}) with the keys in that order.
+F1_PATTERN = r"^{[\"\']exact_match[\"\']\:\s*[\d\.]+,\s*[\"\']f1[\"\']\:\s*([\d\.]+)}"
+BERT_F1_REFERENCE = 90.874   # accuracy-target ("F1", 90.874 * 0.99 | 0.999) in [v3.1] and [v6.1]
+
+
+def _bert(variant, **round_values):
+    fraction = {"99": 0.99, "99.9": 0.999}[variant]
+    return ModelRules(
+        name=f"bert-{variant}", aliases=(), loadgen_name="bert",                        # [conf]
+        accuracy_metric="F1", accuracy_pattern=F1_PATTERN,
+        accuracy_target=BERT_F1_REFERENCE * fraction,                                   # [v3.1] [v6.1]
+        dataset_size=10833,             # [v6.1] dataset-size (v3.1 has no dataset-size rule)
+        performance_sample_count=10833,                                                 # [v3.1] [v6.1]
+        test01_accuracy_delta_pct=0.1 if variant == "99.9" else 1,                      # [delta]
+        **round_values)
+
+
+_BERT_V3_1 = dict(
+    server_target_latency_ns=130_000_000,          # [v3.1] latency-constraint {"Server": 130000000}
+    compliance_tests=("TEST01", "TEST05"),         # [v3.1] check_compliance_dir drops TEST04 for bert
+    # Offline floor: the round's 24576 ([v3.1] OFFLINE_MIN_SPQ applies to every v3.1 model)
+)
+_BERT_V6_1 = dict(
+    server_target_latency_ns=None,                 # [v6.1] no latency-constraint: no Server scenario
+    compliance_tests=("TEST01",),                  # [v6.1] models_TEST01 has bert, models_TEST04 not
+    offline_min_samples_per_query=10833,           # [v6.1] OFFLINE_MIN_SPQ_SINCE_V4 (closed only)
+    # [v6.1] required-scenarios-edge and -datacenter-edge; bert is not in -datacenter.
+    required_scenarios={"edge": ("SingleStream", "Offline"), "datacenter,edge": ("SingleStream", "Offline")},
+)
+
 V3_1 = RoundRules(
     version="v3.1", layout="v3",
     seeds=Seeds(148687905518835231, 520418551913322573, 811580660758947900),
@@ -142,7 +184,14 @@ V3_1 = RoundRules(
             "edge": ("SingleStream", "MultiStream", "Offline"),
             "datacenter": ("Server", "Offline"),
             "datacenter,edge": ("SingleStream", "Offline", "MultiStream", "Server"),
-        }, **_RESNET_COMMON)},
+        }, **_RESNET_COMMON),
+        # [v3.1] required-scenarios-*: bert-99.9 is not in -edge (a datacenter-only benchmark).
+        "bert-99": _bert("99", required_scenarios={
+            "edge": ("SingleStream", "Offline"), "datacenter": ("Server", "Offline"),
+            "datacenter,edge": ("SingleStream", "Offline", "Server")}, **_BERT_V3_1),
+        "bert-99.9": _bert("99.9", required_scenarios={
+            "datacenter": ("Server", "Offline"), "datacenter,edge": ("Offline", "Server")}, **_BERT_V3_1),
+    },
 )
 
 V6_1 = RoundRules(
@@ -157,7 +206,10 @@ V6_1 = RoundRules(
             "edge": ("SingleStream", "MultiStream", "Offline"),
             "datacenter,edge": ("SingleStream", "MultiStream", "Offline", "Server"),
             # v6.1 datacenter: resnet is not a datacenter benchmark any more.
-        }, **_RESNET_COMMON)},
+        }, **_RESNET_COMMON),
+        "bert-99": _bert("99", **_BERT_V6_1),
+        "bert-99.9": _bert("99.9", **_BERT_V6_1),
+    },
 )
 
 ROUNDS = {"v3.1": V3_1, "v6.1": V6_1}
