@@ -71,6 +71,7 @@ def test_accuracy_txt_without_f1_line(tree_builder, line):
     report = check_submission(t.root, "v3.1")
     assert report.rules() == ["accuracy.value-missing"]
     assert report.errors[0].path == os.path.relpath(path, t.root)
+    assert report.errors[0].message.startswith("no F1 line for bert-99")
 
 
 @pytest.mark.parametrize("version", ["v3.1", "v6.1"])
