@@ -30,7 +30,7 @@ def build_parser():
     p.add_argument("--system-field", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--model-mapping", help="JSON file {custom model: official model} (open division)")
     p.add_argument("--infer-scenarios", action="store_true",
-                   help="edge: fill MultiStream/Offline from SingleStream (marked as inferred)")
+                   help="edge: fill the model's required MultiStream/Offline from SingleStream (marked as inferred)")
     p.add_argument("--force", action="store_true", help="replace a submission tree this tool generated before")
     p.add_argument("--test-run", action="store_true",
                    help="write the tree even though the checker finds violations (a short test run)")

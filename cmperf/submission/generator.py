@@ -85,11 +85,14 @@ def build_tree(suts, build_dir, opts):
             mdir, target = submission_model_name(model, opts, rules)
             if target:
                 mapping[mdir] = target
-            plan = infer.plan_inference(runs, infer.edge_scenarios(category)) if opts.infer_scenarios else {}
+            official = rules.model(target or mdir)
+            plan = (infer.plan_inference(runs, infer.edge_scenarios(category, official))
+                    if opts.infer_scenarios else {})
             for scenario, run in sorted(runs.items()):
-                _write_scenario(sub, sut, mdir, scenario, run, rules, opts, inferred_from=None)
+                _write_scenario(sub, sut, mdir, official, scenario, run, rules, opts, inferred_from=None)
             for target_scen, source in sorted(plan.items()):
-                _write_scenario(sub, sut, mdir, target_scen, runs[source], rules, opts, inferred_from=source)
+                _write_scenario(sub, sut, mdir, official, target_scen, runs[source], rules, opts,
+                                inferred_from=source)
                 notes.append(f"{sut.name}/{mdir}: {target_scen} inferred from {source}")
             _write_code_readme(sub, mdir, rules)
     if mapping:
@@ -97,7 +100,9 @@ def build_tree(suts, build_dir, opts):
     return notes
 
 
-def _write_scenario(sub, sut, mdir, scenario, run, rules, opts, inferred_from):
+def _write_scenario(sub, sut, mdir, official, scenario, run, rules, opts, inferred_from):
+    """One results/<system>/<mdir>/<scenario> (and its measurements and compliance dirs);
+    ``official`` is the ModelRules mdir is (or, open division, is mapped to)."""
     tail = (sut.name, mdir, scenario)
     res = os.path.join(sub, "results", *tail)
     v6 = rules.layout == "v6"
@@ -110,7 +115,7 @@ def _write_scenario(sub, sut, mdir, scenario, run, rules, opts, inferred_from):
 
     _copy(os.path.join(run.perf_dir, "user.conf"), os.path.join(mdir_path, "user.conf"))
     if rules.mlperf_conf_required:
-        _write(os.path.join(mdir_path, "mlperf.conf"), rounds.mlperf_conf_text(rules))
+        _write(os.path.join(mdir_path, "mlperf.conf"), rounds.mlperf_conf_text(rules, official))
     measurements = _read_json(os.path.join(run.path, "measurements.json"))
     if measurements is None:
         raise ResultsDirError(f"{run.path}: measurements.json missing (input_data_types, retraining, ...)")
@@ -119,7 +124,7 @@ def _write_scenario(sub, sut, mdir, scenario, run, rules, opts, inferred_from):
     _write(os.path.join(mdir_path, "README.md"), result_readme(sut, mdir, scenario, run, rules, inferred_from))
 
     if opts.division != "open":
-        for test in rules.model(mdir).compliance_tests:
+        for test in official.compliance_tests:
             if test in run.compliance:
                 _write_compliance(run, run.compliance[test], os.path.join(cdir, test), test)
 

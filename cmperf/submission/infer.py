@@ -22,5 +22,7 @@ def plan_inference(available, wanted):
     return plan
 
 
-def edge_scenarios(category):
-    return ("SingleStream", "MultiStream", "Offline") if "edge" in category else ()
+def edge_scenarios(category, model):
+    """The scenarios worth inferring: the model's required ones, on edge systems only (resnet
+    needs MultiStream on edge, bert has no MultiStream at all)."""
+    return model.required_scenarios.get(category, ()) if "edge" in category else ()

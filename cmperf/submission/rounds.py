@@ -2,8 +2,9 @@
 
 Sources: the official submission checkers of mlcommons/inference (tag v3.1 and master = round
 v6.1) as summarised in /work/shared/reference/mlperf-submission.md, and LoadGen's mlperf.conf.
-Only the ResNet-50 benchmark is described in detail: it is the one the embedded default
-(`digits-mlp`, mapped to `resnet` in the open division) and the project's ResNet runs target.
+Two benchmarks are described: ResNet-50 (the embedded default `digits-mlp` is mapped to `resnet`
+in the open division) and BERT-Large on SQuAD v1.1 (bert-99, bert-99.9), each constant of the
+latter with the file and commit it was read from.
 """
 from dataclasses import dataclass, field
 
@@ -79,13 +80,16 @@ class ModelRules:
     name: str                        # official checker name (e.g. "resnet")
     aliases: tuple                   # directory names accepted for it (e.g. "resnet50")
     loadgen_name: str                # model name in mlperf.conf / user.conf
+    accuracy_metric: str             # the official checker's ACC_PATTERN key ("acc", "F1")
     accuracy_pattern: str            # regex with one group on an accuracy.txt line
     accuracy_target: float           # closed/network minimum
     dataset_size: int                # accuracy run must cover it (v6.1 checker)
     performance_sample_count: int
-    server_target_latency_ns: int
+    server_target_latency_ns: int    # None: the round has no Server latency bound for the model
     compliance_tests: tuple          # TEST dirs the round requires (closed/network)
     required_scenarios: dict         # system_type -> tuple of scenarios (closed/network)
+    test01_accuracy_delta_pct: float  # TEST01 baseline vs compliance accuracy, when responses differ
+    offline_min_samples_per_query: int = None   # None: the round's offline_min_samples_per_query
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,58 @@ class RoundRules:
                 return m
         return None
 
+    def min_samples_per_query(self, model):
+        """Offline effective_samples_per_query floor for a model (or for an unknown one)."""
+        per_model = model.offline_min_samples_per_query if model is not None else None
+        return per_model if per_model is not None else self.offline_min_samples_per_query
+
 
 _RESNET_COMMON = dict(
     name="resnet", aliases=("resnet50", "resnet-50", "resnet50-99"), loadgen_name="resnet50",
-    accuracy_pattern=r"^accuracy=([\d\.]+)", accuracy_target=76.46 * 0.99, dataset_size=50000,
-    performance_sample_count=1024, server_target_latency_ns=15_000_000,
+    accuracy_metric="acc", accuracy_pattern=r"^accuracy=([\d\.]+)", accuracy_target=76.46 * 0.99,
+    dataset_size=50000, performance_sample_count=1024, server_target_latency_ns=15_000_000,
+    test01_accuracy_delta_pct=1,
+)
+
+# BERT-Large on SQuAD v1.1. Every value below is read from mlcommons/inference:
+#   [v3.1]  tools/submission/submission_checker.py @ 0009b1e3a62e1907eb98a19ebd3c6432f47ae5cb
+#           (MODEL_CONFIG["v3.1"], check_compliance_dir; the newest stored copy with a v3.1 section,
+#           which agrees for bert with a v3.1-default copy of the file found in the index)
+#   [v6.1]  tools/submission/submission_checker/constants.py @ 96b55248b5f0eb178c7731faaed4c859ac3751ec
+#           (MODEL_CONFIG["v6.1"], OFFLINE_MIN_SPQ_SINCE_V4, ACC_PATTERN)
+#   [delta] tools/submission/submission_checker/configuration/configuration.py
+#           @ 04b58327ba6d84e31294fa43386234ab020eb0dc, get_delta_perc(): 0.1 if "99.9" in the model
+#           name else 1 (the v3.1 checker's check_compliance_acc_dir has the same rule)
+#   [conf]  loadgen/mlperf.conf @ 001712e9daf80386e0dda43f97b8f36981d792c4: LoadGen's model name is "bert"
+# ACC_PATTERN["F1"], identical in [v3.1] and [v6.1]: the first line of the SQuAD accuracy script,
+# json.dumps({"exact_match": ..., "f1": ...}) with the keys in that order.
+F1_PATTERN = r"^{[\"\']exact_match[\"\']\:\s*[\d\.]+,\s*[\"\']f1[\"\']\:\s*([\d\.]+)}"
+BERT_F1_REFERENCE = 90.874   # accuracy-target ("F1", 90.874 * 0.99 | 0.999) in [v3.1] and [v6.1]
+
+
+def _bert(variant, **round_values):
+    fraction = {"99": 0.99, "99.9": 0.999}[variant]
+    return ModelRules(
+        name=f"bert-{variant}", aliases=(), loadgen_name="bert",                        # [conf]
+        accuracy_metric="F1", accuracy_pattern=F1_PATTERN,
+        accuracy_target=BERT_F1_REFERENCE * fraction,                                   # [v3.1] [v6.1]
+        dataset_size=10833,             # [v6.1] dataset-size (v3.1 has no dataset-size rule)
+        performance_sample_count=10833,                                                 # [v3.1] [v6.1]
+        test01_accuracy_delta_pct=0.1 if variant == "99.9" else 1,                      # [delta]
+        **round_values)
+
+
+_BERT_V3_1 = dict(
+    server_target_latency_ns=130_000_000,          # [v3.1] latency-constraint {"Server": 130000000}
+    compliance_tests=("TEST01", "TEST05"),         # [v3.1] check_compliance_dir drops TEST04 for bert
+    # Offline floor: the round's 24576 ([v3.1] OFFLINE_MIN_SPQ applies to every v3.1 model)
+)
+_BERT_V6_1 = dict(
+    server_target_latency_ns=None,                 # [v6.1] no latency-constraint: no Server scenario
+    compliance_tests=("TEST01",),                  # [v6.1] models_TEST01 has bert, models_TEST04 not
+    offline_min_samples_per_query=10833,           # [v6.1] OFFLINE_MIN_SPQ_SINCE_V4 (closed only)
+    # [v6.1] required-scenarios-edge and -datacenter-edge; bert is not in -datacenter.
+    required_scenarios={"edge": ("SingleStream", "Offline"), "datacenter,edge": ("SingleStream", "Offline")},
 )
 
 V3_1 = RoundRules(
@@ -133,7 +184,14 @@ V3_1 = RoundRules(
             "edge": ("SingleStream", "MultiStream", "Offline"),
             "datacenter": ("Server", "Offline"),
             "datacenter,edge": ("SingleStream", "Offline", "MultiStream", "Server"),
-        }, **_RESNET_COMMON)},
+        }, **_RESNET_COMMON),
+        # [v3.1] required-scenarios-*: bert-99.9 is not in -edge (a datacenter-only benchmark).
+        "bert-99": _bert("99", required_scenarios={
+            "edge": ("SingleStream", "Offline"), "datacenter": ("Server", "Offline"),
+            "datacenter,edge": ("SingleStream", "Offline", "Server")}, **_BERT_V3_1),
+        "bert-99.9": _bert("99.9", required_scenarios={
+            "datacenter": ("Server", "Offline"), "datacenter,edge": ("Offline", "Server")}, **_BERT_V3_1),
+    },
 )
 
 V6_1 = RoundRules(
@@ -148,7 +206,10 @@ V6_1 = RoundRules(
             "edge": ("SingleStream", "MultiStream", "Offline"),
             "datacenter,edge": ("SingleStream", "MultiStream", "Offline", "Server"),
             # v6.1 datacenter: resnet is not a datacenter benchmark any more.
-        }, **_RESNET_COMMON)},
+        }, **_RESNET_COMMON),
+        "bert-99": _bert("99", **_BERT_V6_1),
+        "bert-99.9": _bert("99.9", **_BERT_V6_1),
+    },
 )
 
 ROUNDS = {"v3.1": V3_1, "v6.1": V6_1}
@@ -179,18 +240,21 @@ EDGE_INFERABLE = {
     "Offline": ("SingleStream", "MultiStream"),
 }
 
-# LoadGen's mlperf.conf entries of the round for ResNet-50 (written into v3.1 measurements
-# dirs because LoadGen >= 4.1 compiles mlperf.conf in and ships no file).
-def mlperf_conf_text(rules):
-    s = rules.seeds
+# LoadGen's mlperf.conf entries of the round for one benchmark (written into v3.1 measurements
+# dirs because LoadGen >= 4.1 compiles mlperf.conf in and ships no file). The model lines are the
+# model's rules above under its LoadGen name, so they say what the checker will hold the run to.
+def mlperf_conf_text(rules, model):
+    s, name = rules.seeds, model.loadgen_name
+    server = ([f"{name}.Server.target_latency = {model.server_target_latency_ns // 1_000_000}"]
+              if model.server_target_latency_ns else [])
     return "\n".join([
-        f"# MLPerf Inference {rules.version} LoadGen settings for resnet50 (the subset of the",
+        f"# MLPerf Inference {rules.version} LoadGen settings for {name} (the subset of the",
         "# round's loadgen/mlperf.conf that applies to this benchmark; written by cmperf.submission",
         "# from cmperf/submission/rounds.py because LoadGen >= 4.1 compiles mlperf.conf in).",
         f"*.*.qsl_rng_seed = {s.qsl}",
         f"*.*.sample_index_rng_seed = {s.sample_index}",
         f"*.*.schedule_rng_seed = {s.schedule}",
-        "resnet50.*.performance_sample_count_override = 1024",
+        f"{name}.*.performance_sample_count_override = {model.performance_sample_count}",
         "*.SingleStream.target_latency_percentile = 90",
         "*.SingleStream.min_duration = 600000",
         "*.SingleStream.min_query_count = 1024",
@@ -202,9 +266,9 @@ def mlperf_conf_text(rules):
         "*.Server.target_duration = 0",
         "*.Server.min_duration = 600000",
         "*.Server.min_query_count = 270336",
-        "resnet50.Server.target_latency = 15",
+        *server,
         "*.Offline.target_latency_percentile = 90",
         "*.Offline.min_duration = 600000",
-        "resnet50.Offline.min_query_count = 24576",
+        f"{name}.Offline.min_query_count = {rules.min_samples_per_query(model)}",
         "",
     ])

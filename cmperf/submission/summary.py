@@ -11,8 +11,10 @@ COLUMNS = ("system", "model", "scenario", "metric", "result", "accuracy", "valid
 def _rows(results):
     for r in results:
         value = "" if r.value is None else f"{r.value:.6g}"
+        # Models report different accuracy metrics (top-1 for resnet, F1 for bert): name it.
+        accuracy = f"{r.accuracy_metric} {r.accuracy}" if r.accuracy and r.accuracy_metric else r.accuracy
         yield (r.system, r.model if r.model == r.mlperf_model or not r.mlperf_model
-               else f"{r.model} ({r.mlperf_model})", r.scenario, r.metric, value, r.accuracy, r.validity,
+               else f"{r.model} ({r.mlperf_model})", r.scenario, r.metric, value, accuracy, r.validity,
                "yes" if r.inferred else "", "ok" if r.ok else "errors")
 
 

@@ -29,15 +29,33 @@ FULL_SYSTEM = {
 }
 
 
-def perf_values(rules, scenario, test05=False, **overrides):
+def official_model(rules, model):
+    """The ModelRules a tree's model directory stands for (the builders map other names to resnet)."""
+    return rules.model(model) or rules.models["resnet"]
+
+
+def passing_accuracy(model):
+    """An accuracy a point above the model's closed-division target (the builders' default)."""
+    return round(model.accuracy_target + 1.0, 3)
+
+
+def accuracy_line(model, value):
+    """accuracy.txt's result line as the model's accuracy script prints it."""
+    if model.accuracy_metric == "F1":   # SQuAD: json.dumps of exact_match then f1
+        return json.dumps({"exact_match": round(value - 7.0, 3), "f1": value})
+    return f"accuracy={value:.3f}%, good=1, total=1"
+
+
+def perf_values(rules, scenario, test05=False, model=None, **overrides):
     seeds = rules.test05_seeds if test05 else rules.seeds
+    model = model or rules.models["resnet"]
     v = {
         "loadgen_version": "6.0.17 @ test", "sut_name": "PySUT", "qsl_reported_total_count": 1797,
         "effective_scenario": scenario, "effective_test_mode": "PerformanceOnly", "result_validity": "VALID",
-        "effective_performance_sample_count": 1024, "effective_min_duration_ms": 600000,
+        "effective_performance_sample_count": model.performance_sample_count, "effective_min_duration_ms": 600000,
         "effective_min_query_count": 24576 if scenario == "Offline" else 1024,
         "effective_samples_per_query": 24576 if scenario == "Offline" else (8 if scenario == "MultiStream" else 1),
-        "effective_target_latency_ns": 15000000 if scenario == "Server" else 0,
+        "effective_target_latency_ns": (model.server_target_latency_ns or 0) if scenario == "Server" else 0,
         "result_99.00_percentile_latency_ns": 900000, "result_mean_latency_ns": 500000,
         "result_99.00_percentile_per_query_latency_ns": 950000, "result_mean_query_latency_ns": 600000,
         "result_samples_per_second": 12345.6, "result_scheduled_samples_per_sec": 100.0,
@@ -84,30 +102,38 @@ def write(path, text):
         f.write(text)
 
 
-def write_compliance_dirs(parent, rules, scen):
-    """Passing TEST0x dirs (the round's resnet tests) under ``parent``, as a harness leaves them."""
-    for test in rules.models["resnet"].compliance_tests:
+def write_compliance_dirs(parent, rules, scen, model):
+    """Passing TEST0x dirs (the round's tests of ``model``) under ``parent``, as a harness leaves them."""
+    for test in model.compliance_tests:
         tdir = os.path.join(parent, test)
         write(os.path.join(tdir, "verify_performance.txt"), "TEST PASS\n")
         tperf = os.path.join(tdir, "performance", "run_1")
         write_detail_log(os.path.join(tperf, "mlperf_log_detail.txt"),
-                         perf_values(rules, scen, test05=test == "TEST05"))
+                         perf_values(rules, scen, test05=test == "TEST05", model=model))
         write_summary_log(os.path.join(tperf, "mlperf_log_summary.txt"), scen)
         if test == "TEST01":
             write(os.path.join(tdir, "verify_accuracy.txt"), "TEST PASS\n")
             write(os.path.join(tdir, "accuracy", "mlperf_log_accuracy.json"), "[]")
-            write(os.path.join(tdir, "accuracy", "accuracy.txt"), "accuracy=80.0%\n")
+            write(os.path.join(tdir, "accuracy", "accuracy.txt"), accuracy_line(model, passing_accuracy(model)) + "\n")
 
 
-def write_accuracy_dir(acc_dir, accuracy=80.0, scenario="Offline", total=1797):
+def write_accuracy_dir(acc_dir, model, accuracy=None, scenario="Offline", total=1797):
     log_text = json.dumps([{"seq_id": 0, "qsl_idx": 0, "data": "01000000"}])
     write(os.path.join(acc_dir, "mlperf_log_accuracy.json"), log_text)
     digest = hashlib.sha256(log_text.encode()).hexdigest()
-    write(os.path.join(acc_dir, "accuracy.txt"), f"accuracy={accuracy:.3f}%, good=1, total=1\nhash={digest}\n")
+    line = accuracy_line(model, passing_accuracy(model) if accuracy is None else accuracy)
+    write(os.path.join(acc_dir, "accuracy.txt"), f"{line}\nhash={digest}\n")
     write_detail_log(os.path.join(acc_dir, "mlperf_log_detail.txt"),
                      {"effective_scenario": scenario, "qsl_reported_total_count": total,
                       "effective_accuracy_sample_count": total, "effective_test_mode": "AccuracyOnly"})
     write_summary_log(os.path.join(acc_dir, "mlperf_log_summary.txt"), scenario)
+
+
+def rewrite_perf(t, scenario, **overrides):
+    """Replace a built tree's performance detail log by one with ``overrides``; returns its path."""
+    path = os.path.join(t.res, scenario, "performance", "run_1", "mlperf_log_detail.txt")
+    write_detail_log(path, perf_values(t.rules, scenario, model=t.official, **overrides))
+    return path
 
 
 class TreeBuilder:
@@ -117,8 +143,9 @@ class TreeBuilder:
         self.base = str(base)
 
     def build(self, version="v3.1", division="open", submitter="TestOrg", system="testbox",
-              model="digits-mlp", scenarios=("Offline",), system_type="edge", accuracy=80.0, with_compliance=None):
+              model="digits-mlp", scenarios=("Offline",), system_type="edge", accuracy=None, with_compliance=None):
         rules = rounds.get_round(version)
+        official = official_model(rules, model)
         root = os.path.join(self.base, f"sub-{version}-{division}")
         sub = os.path.join(root, division, submitter)
         desc = dict(FULL_SYSTEM, division=division, submitter=submitter, system_type=system_type)
@@ -129,26 +156,26 @@ class TreeBuilder:
             write(os.path.join(sub, "code", model, "cmperf", "README.md"), "cmperf\n")
         else:
             write(os.path.join(sub, "src", "README.md"), "cmperf\n")
-        total = 50000 if version != "v3.1" else 1797
+        total = official.dataset_size if version != "v3.1" else 1797
         compliance = (division != "open") if with_compliance is None else with_compliance
         for scen in scenarios:
             res = os.path.join(sub, "results", system, model, scen)
             perf = os.path.join(res, "performance", "run_1")
-            write_detail_log(os.path.join(perf, "mlperf_log_detail.txt"), perf_values(rules, scen))
+            write_detail_log(os.path.join(perf, "mlperf_log_detail.txt"), perf_values(rules, scen, model=official))
             write_summary_log(os.path.join(perf, "mlperf_log_summary.txt"), scen)
-            write_accuracy_dir(os.path.join(res, "accuracy"), accuracy, scen, total)
+            write_accuracy_dir(os.path.join(res, "accuracy"), official, accuracy, scen, total)
             mdir = res if rules.layout == "v6" else os.path.join(sub, "measurements", system, model, scen)
             write(os.path.join(mdir, "README.md"), "# run\n`cm run script ...`\n")
-            write(os.path.join(mdir, "user.conf"), f"resnet50.{scen}.target_qps = 1000\n")
+            write(os.path.join(mdir, "user.conf"), f"{official.loadgen_name}.{scen}.target_qps = 1000\n")
             if rules.layout == "v3":
-                write(os.path.join(mdir, "mlperf.conf"), rounds.mlperf_conf_text(rules))
+                write(os.path.join(mdir, "mlperf.conf"), rounds.mlperf_conf_text(rules, official))
             mjson = "measurements.json" if rules.layout == "v6" else f"{system}_cmperf_{scen}.json"
             write(os.path.join(mdir, mjson), json.dumps({k: "fp32" for k in rounds.MEASUREMENTS_JSON_KEYS}))
             if compliance:
                 cdir = res if rules.layout == "v6" else os.path.join(sub, "compliance", system, model, scen)
-                write_compliance_dirs(cdir, rules, scen)
+                write_compliance_dirs(cdir, rules, scen, official)
         return types.SimpleNamespace(root=root, sub=sub, rules=rules, system=system, model=model,
-                                     res=os.path.join(sub, "results", system, model))
+                                     official=official, res=os.path.join(sub, "results", system, model))
 
 
 @pytest.fixture
@@ -160,7 +187,7 @@ def tree_builder(tmp_path):
 def logs():
     return types.SimpleNamespace(perf_values=perf_values, write_detail_log=write_detail_log,
                                  write_summary_log=write_summary_log, write=write,
-                                 write_accuracy_dir=write_accuracy_dir)
+                                 write_accuracy_dir=write_accuracy_dir, rewrite_perf=rewrite_perf)
 
 
 SUT_INFO = {
@@ -185,8 +212,9 @@ class ResultsBuilder:
         self.base = str(base)
 
     def build(self, version="v3.1", model="digits-mlp", scenarios=("offline",), sut="testbox-cmperf-cpu-onnxruntime-v1.32-default_config",
-              info=None, accuracy=95.0, compliance=False, log_overrides=None, name="results", acc_entries=3):
+              info=None, accuracy=None, compliance=False, log_overrides=None, name="results", acc_entries=3):
         rules = rounds.get_round(version)
+        official = official_model(rules, model)
         results = os.path.join(self.base, name)
         sut_dir = os.path.join(results, sut)
         write(os.path.join(sut_dir, "cm-sut-info.json"), json.dumps(dict(SUT_INFO, **(info or {}))))
@@ -197,24 +225,25 @@ class ResultsBuilder:
             write(os.path.join(sdir, "README.md"), f"# {model} {scen}\n\n`cm run script --tags=run-mlperf,inference`\n")
             perf = os.path.join(sdir, "performance", "run_1")
             write_detail_log(os.path.join(perf, "mlperf_log_detail.txt"),
-                             perf_values(rules, scen, **(log_overrides or {})))
+                             perf_values(rules, scen, model=official, **(log_overrides or {})))
             write_summary_log(os.path.join(perf, "mlperf_log_summary.txt"), scen)
-            write(os.path.join(perf, "user.conf"), f"resnet50.{scen}.target_qps = 1000\n")
+            write(os.path.join(perf, "user.conf"), f"{official.loadgen_name}.{scen}.target_qps = 1000\n")
             write(os.path.join(perf, "run.json"), json.dumps({"command": "cm run script --tags=run-mlperf,inference",
                                                               "loadgen_version": "6.0.17"}))
             write(os.path.join(perf, "mlperf_log_accuracy.json"), "[]")
             acc = os.path.join(sdir, "accuracy")
-            total = 50000 if version == "v6.1" else 1097
+            total = official.dataset_size if version == "v6.1" else 1097
             entries = [{"seq_id": i, "qsl_idx": i, "data": "01000000"} for i in range(acc_entries)]
             log_text = json.dumps(entries)
             write(os.path.join(acc, "mlperf_log_accuracy.json"), log_text)
-            write(os.path.join(acc, "accuracy.txt"), f"accuracy={accuracy:.3f}%, good=1, total=1\n")
+            value = passing_accuracy(official) if accuracy is None else accuracy
+            write(os.path.join(acc, "accuracy.txt"), accuracy_line(official, value) + "\n")
             write_detail_log(os.path.join(acc, "mlperf_log_detail.txt"),
                              {"effective_scenario": scen, "qsl_reported_total_count": total,
                               "effective_accuracy_sample_count": total})
             write_summary_log(os.path.join(acc, "mlperf_log_summary.txt"), scen)
             if compliance:
-                write_compliance_dirs(sdir, rules, scen)
+                write_compliance_dirs(sdir, rules, scen, official)
         return results
 
     def user_system_json(self):

@@ -42,12 +42,6 @@ def test_closed_edge_without_multistream_names_it(tree_builder):
     assert "MultiStream" in report.errors[0].message
 
 
-def _rewrite_perf(t, scenario, logs, **overrides):
-    path = os.path.join(t.res, scenario, "performance", "run_1", "mlperf_log_detail.txt")
-    logs.write_detail_log(path, logs.perf_values(t.rules, scenario, **overrides))
-    return path
-
-
 @pytest.mark.parametrize("version", ["v3.1", "v6.1"])
 @pytest.mark.parametrize("overrides,rule", [
     ({"result_validity": "INVALID"}, "perf.invalid"),
@@ -64,7 +58,7 @@ def test_broken_performance_rule(tree_builder, logs, version, overrides, rule):
                                scenarios=("SingleStream", "MultiStream", "Offline"))
     else:
         t = tree_builder.build(version=version)
-    path = _rewrite_perf(t, "Offline", logs, **overrides)
+    path = logs.rewrite_perf(t, "Offline", **overrides)
     report = check_submission(t.root, version)
     assert rules_of(report) == [rule]
     assert report.errors[0].path == os.path.relpath(path, t.root)
@@ -72,20 +66,20 @@ def test_broken_performance_rule(tree_builder, logs, version, overrides, rule):
 
 def test_invalid_is_marked_stricter_on_master(tree_builder, logs):
     t = tree_builder.build(version="v6.1")
-    _rewrite_perf(t, "Offline", logs, result_validity="INVALID")
+    logs.rewrite_perf(t, "Offline", result_validity="INVALID")
     [err] = check_submission(t.root, "v6.1").errors
     assert not err.official and "stricter" in str(err)
 
 
 def test_open_v61_offline_spq_not_required(tree_builder, logs):
     t = tree_builder.build(version="v6.1")
-    _rewrite_perf(t, "Offline", logs, effective_samples_per_query=500)
+    logs.rewrite_perf(t, "Offline", effective_samples_per_query=500)
     assert check_submission(t.root, "v6.1").ok
 
 
 def test_early_stopping_not_met(tree_builder, logs):
     t = tree_builder.build(scenarios=("SingleStream",))
-    _rewrite_perf(t, "SingleStream", logs, early_stopping_met=False)
+    logs.rewrite_perf(t, "SingleStream", early_stopping_met=False)
     assert rules_of(check_submission(t.root, "v3.1")) == ["perf.early-stopping"]
 
 
@@ -131,7 +125,7 @@ def test_missing_hash_and_untruncated_log(tree_builder):
 
 def test_v61_dataset_size(tree_builder, logs):
     t = tree_builder.build(version="v6.1")
-    logs.write_accuracy_dir(os.path.join(t.res, "Offline", "accuracy"), total=1797)
+    logs.write_accuracy_dir(os.path.join(t.res, "Offline", "accuracy"), t.official, total=1797)
     assert rules_of(check_submission(t.root, "v6.1")) == ["accuracy.dataset-size"]
     assert check_submission(t.root, "v6.1", skip_dataset_size_check=True).ok
 
@@ -283,7 +277,7 @@ def test_test05_needs_its_own_seeds(tree_builder, logs):
 def test_multistream_inferred_from_singlestream(tree_builder, logs):
     t = tree_builder.build(division="closed", model="resnet50", scenarios=("SingleStream", "MultiStream", "Offline"),
                            with_compliance=False)
-    _rewrite_perf(t, "MultiStream", logs, effective_scenario="SingleStream")
+    logs.rewrite_perf(t, "MultiStream", effective_scenario="SingleStream")
     report = check_submission(t.root, "v3.1", skip_compliance=True)
     assert report.ok, [str(e) for e in report.errors]
     ms = [r for r in report.results if r.scenario == "MultiStream"][0]
@@ -292,14 +286,14 @@ def test_multistream_inferred_from_singlestream(tree_builder, logs):
 
 def test_datacenter_cannot_infer(tree_builder, logs):
     t = tree_builder.build(system_type="datacenter", scenarios=("Offline",))
-    _rewrite_perf(t, "Offline", logs, effective_scenario="SingleStream")
+    logs.rewrite_perf(t, "Offline", effective_scenario="SingleStream")
     assert rules_of(check_submission(t.root, "v3.1")) == ["perf.scenario"]
 
 
 def test_server_target_latency(tree_builder, logs):
     t = tree_builder.build(system_type="datacenter", scenarios=("Server", "Offline"), division="closed",
                            model="resnet50", with_compliance=False)
-    _rewrite_perf(t, "Server", logs, effective_target_latency_ns=20_000_000)
+    logs.rewrite_perf(t, "Server", effective_target_latency_ns=20_000_000)
     report = check_submission(t.root, "v3.1", skip_compliance=True)
     assert rules_of(report) == ["perf.server-latency"]
 
@@ -347,7 +341,7 @@ def test_offline_inferred_from_multistream_and_empty_estimate(tree_builder, logs
     assert report.ok, [str(e) for e in report.errors]
     off = [r for r in report.results if r.scenario == "Offline"][0]
     assert off.inferred and off.value == pytest.approx(8 * 1e9 / 4_000_000)
-    _rewrite_perf(t, "MultiStream", logs, effective_scenario="SingleStream", early_stopping_latency_ms=0)
+    logs.rewrite_perf(t, "MultiStream", effective_scenario="SingleStream", early_stopping_latency_ms=0)
     assert rules_of(check_submission(t.root, "v3.1")) == ["perf.early-stopping"]
 
 
@@ -365,6 +359,6 @@ def test_edge_datacenter_order_does_not_matter(tree_builder):
 
 def test_malformed_values_are_reported_not_raised(tree_builder, logs):
     t = tree_builder.build()
-    _rewrite_perf(t, "Offline", logs, effective_performance_sample_count="lots")
+    logs.rewrite_perf(t, "Offline", effective_performance_sample_count="lots")
     report = check_submission(t.root, "v3.1")
     assert rules_of(report) == ["result.unreadable"] and "TypeError" in report.errors[0].message

@@ -17,15 +17,26 @@ V31 = rounds.get_round("v3.1")
 
 
 def test_audit_configs():
-    t05 = audit_config_text("TEST05", "v3.1")
+    t05 = audit_config_text("TEST05", "v3.1", "resnet50")
     assert f"*.*.qsl_rng_seed = {V31.test05_seeds.qsl}" in t05 and "*.*.mode = 2" in t05
-    t04 = audit_config_text("TEST04", "v6.1")
+    t04 = audit_config_text("TEST04", "v6.1", "resnet")
     assert "*.Offline.performance_issue_same = 1" in t04 and "*.Offline.performance_issue_same_index = 3" in t04
-    assert "accuracy_log_sampling_target" in audit_config_text("TEST01", "v3.1")
+    assert "accuracy_log_sampling_target" in audit_config_text("TEST01", "v3.1", "resnet50")
     with pytest.raises(AuditConfigError, match="v6.1"):
-        audit_config_text("TEST05", "v6.1")
+        audit_config_text("TEST05", "v6.1", "resnet50")
     with pytest.raises(AuditConfigError, match="TEST99"):
-        audit_config_text("TEST99", "v3.1")
+        audit_config_text("TEST99", "v3.1", "resnet50")
+
+
+@pytest.mark.parametrize("test,version,message", [
+    ("TEST04", "v3.1", "TEST04 is not a v3.1 compliance test for bert-99 .it needs TEST01, TEST05"),
+    ("TEST05", "v6.1", "TEST05 is not a v6.1 compliance test for bert-99 .it needs TEST01"),
+    ("TEST01", "v6.1", "no sourced TEST01 audit.config for bert-99"),   # not resnet's values by default
+])
+def test_bert_audit_configs(test, version, message):
+    with pytest.raises(AuditConfigError, match=message):
+        audit_config_text(test, version, "bert-99")
+    assert "*.*.qsl_rng_seed" in audit_config_text("TEST05", "v3.1", "bert-99")
 
 
 def _pair(tmp_path, logs, scenario, ref, test, **test_overrides):
@@ -100,7 +111,8 @@ def real_compliance(tmp_path_factory):
     for test in ("TEST01", "TEST04", "TEST05"):
         cwd = base / test
         cwd.mkdir()
-        assert compliance_main(["audit-config", "--test", test, "--version", "v3.1", "--out", str(cwd)]) == 0
+        assert compliance_main(["audit-config", "--test", test, "--version", "v3.1", "--model", "resnet50",
+                                "--out", str(cwd)]) == 0
         _loadgen(str(cwd), results, "performance", test)
     return os.path.join(results, "testcpu-cmperf-cpu-sklearn-v1-default_config", "digits-mlp", "offline")
 

@@ -74,5 +74,5 @@ def _check_scenario(ctx, entry):
     ctx.report.results.append(ResultRow(
         division=division, submitter=entry.tree.submitter, system=entry.system, model=entry.model_dir,
         mlperf_model=entry.model.name if entry.model else "", scenario=entry.scenario, metric=name,
-        value=value, accuracy=acc, validity=validity, inferred=inferred, path=ctx.rel(entry.results_dir),
-        ok=len(ctx.report.errors) == before))
+        value=value, accuracy=acc, accuracy_metric=entry.model.accuracy_metric if entry.model else "",
+        validity=validity, inferred=inferred, path=ctx.rel(entry.results_dir), ok=len(ctx.report.errors) == before))

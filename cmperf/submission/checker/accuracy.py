@@ -36,8 +36,8 @@ def check_accuracy_dir(ctx, entry, division):
     if os.path.isfile(txt) and entry.model is not None:
         acc, hash_val = read_accuracy(txt, entry.model.accuracy_pattern)
         if acc is None:
-            report.error("accuracy.value-missing", ctx.rel(txt),
-                         f"no line matching {entry.model.accuracy_pattern!r}")
+            report.error("accuracy.value-missing", ctx.rel(txt), f"no {entry.model.accuracy_metric} line for "
+                         f"{entry.model.name} (a line matching {entry.model.accuracy_pattern!r})")
         else:
             acc_value = acc
             if division != "open" and float(acc) < entry.model.accuracy_target:

@@ -31,6 +31,7 @@ class ResultRow:
     value: float
     accuracy: str
     validity: str
+    accuracy_metric: str = ""   # the official metric name of `accuracy` ("acc", "F1")
     inferred: bool = False
     path: str = ""
     ok: bool = True

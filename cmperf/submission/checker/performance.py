@@ -91,9 +91,10 @@ def check_performance_log(ctx, entry, log, seeds, division):
     if scen == "Offline":
         spq = _require(ctx, log, "effective_samples_per_query")
         applies = division != "open" or not rules.offline_spq_closed_only
-        if spq is not None and applies and spq < rules.offline_min_samples_per_query:
-            report.error("perf.samples-per-query", rel, f"Offline effective_samples_per_query {spq} < "
-                         f"{rules.offline_min_samples_per_query}")
+        floor = rules.min_samples_per_query(model)
+        if spq is not None and applies and spq < floor:
+            report.error("perf.samples-per-query", rel, f"Offline effective_samples_per_query {spq} < {floor}"
+                         + (f" required for {model.name}" if model is not None else ""))
         mqc = _require(ctx, log, "effective_min_query_count")
         if mqc is not None and mqc < 1:
             report.error("perf.min-query-count", rel, f"effective_min_query_count {mqc} < 1")
@@ -102,7 +103,8 @@ def check_performance_log(ctx, entry, log, seeds, division):
         if met is not None and not met:
             report.error("perf.early-stopping", rel, "early stopping criteria not met: "
                          + str(log.get("early_stopping_result", "")).strip())
-    if scen == "Server" and model is not None:
+    # A model without a Server bound has no Server scenario either (walk reports that folder).
+    if scen == "Server" and model is not None and model.server_target_latency_ns is not None:
         tl = _require(ctx, log, "effective_target_latency_ns")
         if tl is not None and tl > model.server_target_latency_ns:
             report.error("perf.server-latency", rel, f"effective_target_latency_ns {tl} > "

@@ -1,6 +1,6 @@
 """CLI for the harness and for users:
 
-  python -m cmperf.submission.compliance audit-config --test TEST05 --version v3.1 --out DIR
+  python -m cmperf.submission.compliance audit-config --test TEST05 --version v3.1 --model resnet50 --out DIR
   python -m cmperf.submission.compliance verify --test TEST01 --scenario-dir S --test-dir S/TEST01
 """
 import argparse
@@ -17,6 +17,7 @@ def main(argv=None):
     a = sub.add_parser("audit-config", help="write the test's audit.config into --out")
     a.add_argument("--test", required=True)
     a.add_argument("--version", required=True)
+    a.add_argument("--model", required=True, help="the benchmark (official name or alias, e.g. resnet50, bert-99)")
     a.add_argument("--out", required=True, help="the directory LoadGen will run in")
     v = sub.add_parser("verify", help="write verify_performance.txt (+ verify_accuracy.txt for TEST01)")
     v.add_argument("--test", required=True)
@@ -25,7 +26,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.cmd == "audit-config":
         try:
-            text = audit_config_text(args.test, args.version)
+            text = audit_config_text(args.test, args.version, args.model)
         except (AuditConfigError, ValueError) as e:
             print(f"ERROR: {e}", file=sys.stderr)
             return 2

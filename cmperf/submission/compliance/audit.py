@@ -1,9 +1,13 @@
-"""audit.config text per compliance test (LoadGen reads it from the working directory).
+"""audit.config text per compliance test and benchmark (LoadGen reads it from the working directory).
 
 Sources (mlcommons/inference compliance/nvidia/TEST0x/audit.config):
-- TEST01 samples responses into the accuracy log during a performance run. The ResNet-50 values
-  below (seed 720381539243781796, sampling target 256) are from the round's resnet50 config as
-  we recall it; the search index did not hold that file, so treat them as to-be-confirmed.
+- TEST01 samples responses into the accuracy log during a performance run. Its audit.config is
+  per benchmark: the seed 720381539243781796 is the same in every one the index holds
+  (TEST01/dlrm-v2 @ c78a252610a3453e54ceed58bf0e59f1a61fe4f9, TEST01/ssd-small
+  @ fdacac303680a50ff7e59ba16d115b37dc5cad1d), the sampling target is the benchmark's own
+  (4096 and 1024 there). The resnet50 target 256 is as we recall it (TEST01/resnet50 is not in the
+  index: to be confirmed); TEST01/bert is not in the index either, so bert gets no TEST01 text
+  from us rather than a guessed one.
 - TEST04 issues the same sample over and over (performance_issue_same, index 3) to expose caching.
 - TEST05 reruns performance with the round's alternative seeds (v3.1; dropped in later rounds).
 """
@@ -13,39 +17,49 @@ HEADER = ("# The format of this config file is 'key = value'.\n"
           "# The key has the format 'model.scenario.key'. Value is mostly int64_t.\n"
           "# mode dictionary (0 = submission, 1 = accuracy, 2 = performance, 3 = find peak perf)\n")
 
+TEST01_SEED = 720381539243781796
+TEST01_SAMPLING_TARGET = {"resnet": 256}   # official model name -> accuracy_log_sampling_target
+
 
 class AuditConfigError(ValueError):
     pass
 
 
-def tests_for(version, model):
+def _model_rules(version, model):
     rules = rounds.get_round(version)
     m = rules.model(model)
     if m is None:
         raise AuditConfigError(f"'{model}' is not a {rules.version} benchmark: no compliance tests are defined")
-    return m.compliance_tests
+    return rules, m
 
 
-def audit_config_text(test, version):
-    rules = rounds.get_round(version)
+def tests_for(version, model):
+    return _model_rules(version, model)[1].compliance_tests
+
+
+def audit_config_text(test, version, model):
+    if test not in ("TEST01", "TEST04", "TEST05"):
+        raise AuditConfigError(f"unknown compliance test '{test}' (expected TEST01, TEST04 or TEST05)")
+    rules, m = _model_rules(version, model)
+    if test not in m.compliance_tests:
+        raise AuditConfigError(f"{test} is not a {rules.version} compliance test for {m.name} "
+                               f"(it needs {', '.join(m.compliance_tests)})")
     if test == "TEST01":
-        body = ("*.*.mode = 2\n"
-                "*.*.accuracy_log_rng_seed = 720381539243781796\n"
-                "*.*.accuracy_log_sampling_target = 256\n")
+        if m.name not in TEST01_SAMPLING_TARGET:
+            raise AuditConfigError(f"no sourced TEST01 audit.config for {m.name}: use the official "
+                                   "compliance/nvidia/TEST01/<benchmark>/audit.config of mlcommons/inference")
+        body = (f"*.*.mode = 2\n*.*.accuracy_log_rng_seed = {TEST01_SEED}\n"
+                f"*.*.accuracy_log_sampling_target = {TEST01_SAMPLING_TARGET[m.name]}\n")
     elif test == "TEST04":
         body = "".join(f"*.{s}.mode = 2\n*.{s}.performance_issue_unique = 0\n*.{s}.performance_issue_same = 1\n"
                        f"*.{s}.performance_issue_same_index = 3\n" for s in rounds.SCENARIOS)
-    elif test == "TEST05":
-        if rules.test05_seeds is None:
-            raise AuditConfigError(f"TEST05 is not part of round {rules.version}")
+    else:
         s = rules.test05_seeds
         # The 3.1-era LoadGen takes these seeds from audit.config; LoadGen 6.0.17 does not (seen:
         # the run keeps the round seeds), so harnesses must also apply loadgen_overrides().
         body = (f"*.*.mode = 2\n*.*.qsl_rng_seed = {s.qsl}\n*.*.sample_index_rng_seed = {s.sample_index}\n"
                 f"*.*.schedule_rng_seed = {s.schedule}\n")
-    else:
-        raise AuditConfigError(f"unknown compliance test '{test}' (expected TEST01, TEST04 or TEST05)")
-    return HEADER + f"# {test} for MLPerf Inference {rules.version}, written by cmperf.submission\n" + body
+    return HEADER + f"# {test} for {m.name}, MLPerf Inference {rules.version}, written by cmperf.submission\n" + body
 
 
 def loadgen_overrides(test, version):
