@@ -5,6 +5,7 @@ what it answers is known, so the scores below are the pipeline's, computed from 
 """
 import io
 import json
+import pathlib
 
 import numpy as np
 import onnxruntime as ort
@@ -17,6 +18,7 @@ from cmperf.mlperf.squad.loadgen_log import decode_logits
 from cmperf.mlperf.squad.qsl import SquadQSL
 
 SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _harness(run_module, tmp_path, features_dir, model, scenario, mode, *extra, backend="onnxruntime",
@@ -137,3 +139,23 @@ def test_corrupt_model_file_is_a_model_error(tmp_path, features_dir):
     bad.write_bytes(b"not an onnx graph")
     with pytest.raises(MlperfError, match="onnxruntime cannot load model file .*model.onnx"):
         mlrun.run(_run_args(tmp_path, features_dir, bad, "--mode", "performance"), out=io.StringIO())
+
+
+def test_a_bert_run_becomes_a_submission_tree_checked_with_berts_rules(tmp_path, features_dir, table_bert):
+    """Harness results -> generator -> our checker, with bert-99's own rules (F1 line, scenarios)."""
+    from cmperf.submission.generate import generate, build_parser
+    mlrun.run(_run_args(tmp_path, features_dir, table_bert, "--scenario", "Offline", "--round", "v3.1"),
+              out=io.StringIO())
+    said = []
+    args = build_parser().parse_args([
+        "--results-dir", str(tmp_path / "res"), "--submission-dir", str(tmp_path / "submission"),
+        "--division", "open", "--submitter", "TestOrg", "--version", "v3.1", "--test-run",
+        "--system-json", str(ROOT / "docs" / "system-example.json")])
+    report = generate(args, out=said.append)
+    rules = {f.rule for f in report.errors}
+    # what a short test run must have; the accuracy (F1 33.3) is read with bert's pattern and is
+    # fine in the open division
+    assert rules == {"perf.min-duration", "perf.samples-per-query"}, said
+    (acc_txt,) = (tmp_path / "submission").glob("open/TestOrg/results/*/bert-99/Offline/accuracy/accuracy.txt")
+    assert acc_txt.read_text().startswith('{"exact_match": 33.3')
+    assert any("F1" in line and "33.33" in line for line in said), said
