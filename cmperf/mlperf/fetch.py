@@ -19,7 +19,7 @@ import urllib.request
 
 from . import registry
 from .errors import DatasetError, MlperfError, ModelFileError, UnknownChoiceError
-from .fsutil import md5_file
+from ..filehash import md5_file
 
 
 def source_of(model=None, fmt=None, dataset=None):

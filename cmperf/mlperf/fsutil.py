@@ -1,26 +1,9 @@
-"""Atomic file/directory writes and hashing: an interrupted step never leaves half-written output."""
+"""Atomic file/directory writes: an interrupted step never leaves half-written output."""
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 import tempfile
-
-
-def sha256_file(path, chunk=1 << 20):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def md5_file(path, chunk=1 << 20):
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_text_atomic(path, text):

@@ -20,7 +20,8 @@ import numpy as np
 
 from . import registry
 from .errors import ConfigError, DatasetError, MlperfError, ModelFileError
-from .fsutil import sha256_file, staging_dir, write_json_atomic
+from ..filehash import sha256_file
+from .fsutil import staging_dir, write_json_atomic
 
 RUN_JSON = "run.json"
 

@@ -12,7 +12,8 @@ import os
 import tarfile
 
 from .errors import DatasetError, MlperfError, ModelFileError
-from .fsutil import md5_file, staging_dir
+from ..filehash import md5_file
+from .fsutil import staging_dir
 
 IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png")
 

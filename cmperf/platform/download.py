@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import dataclasses
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ import sys
 import time
 import urllib.parse
 
+from ..filehash import file_digest
 from . import PlatformError
 
 MIRROR_ENV = "CM_DOWNLOAD_MIRROR"
@@ -60,7 +60,7 @@ class Checksum:
         object.__setattr__(self, "value", self.value.lower())
 
     def of(self, path):
-        return file_checksum(path, self.algo)
+        return file_digest(path, self.algo)
 
     def matches(self, path):
         return self.of(path) == self.value
@@ -76,14 +76,6 @@ def make_checksum(md5=None, sha256=None):
     if md5:
         return Checksum("md5", md5.strip())
     return None
-
-
-def file_checksum(path, algo):
-    h = hashlib.new(algo)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclasses.dataclass

@@ -4,7 +4,6 @@ As the official truncate_accuracy_log.py does: the hash is the sha256 of the *fu
 (so a reviewer with the original can verify it), and the submitted log keeps only its first and
 last few KiB so that it stays under the 10 KiB limit the checker enforces.
 """
-import hashlib
 import re
 
 from .rounds import MAX_ACCURACY_LOG_BYTES
@@ -12,14 +11,6 @@ from .rounds import MAX_ACCURACY_LOG_BYTES
 KEEP_BYTES = 4096
 ELISION = b"\n\n...(truncated for the submission; hash in accuracy.txt)...\n\n"
 _HASH_LINE = re.compile(r"^hash=[\w\d]*\s*$")
-
-
-def file_sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def truncated_bytes(path):

@@ -6,6 +6,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from . import accuracy_log, compliance, infer, rounds, system_desc
+from cmperf.filehash import sha256_file
 from cmperf.loadgen_logs import LogFormatError, parse_detail_log
 from .results_dir import ResultsDirError
 
@@ -137,7 +138,7 @@ def _write_accuracy(run, acc_out):
     for p in (src_log, src_txt):
         if not os.path.isfile(p):
             raise ResultsDirError(f"{p}: required file missing from the accuracy run")
-    digest = accuracy_log.file_sha256(src_log)
+    digest = sha256_file(src_log)
     with open(src_txt, encoding="utf-8") as f:
         _write(os.path.join(acc_out, "accuracy.txt"), accuracy_log.accuracy_txt_with_hash(f.read(), digest))
     _write(os.path.join(acc_out, "mlperf_log_accuracy.json"), accuracy_log.truncated_bytes(src_log))

@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from cmperf.submission import accuracy_log, generate, placement
+from cmperf.filehash import sha256_file
+from cmperf.submission import generate, placement
 from cmperf.submission.generator import GenerationError
 from cmperf.submission.results_dir import ResultsDirError
 from cmperf.submission.system_desc import SystemDescError
@@ -48,7 +49,7 @@ def test_open_v31_tree_layout_and_checker_ok(results_builder, tmp_path):
     src_log = os.path.join(results, SUT, "digits-mlp", "offline", "accuracy", "mlperf_log_accuracy.json")
     assert os.path.getsize(src_log) > 10 * 1024
     txt = open(os.path.join(acc, "accuracy.txt")).read().splitlines()
-    assert txt[-1] == "hash=" + accuracy_log.file_sha256(src_log)
+    assert txt[-1] == "hash=" + sha256_file(src_log)
     desc = json.load(open(os.path.join(sub, "systems", f"{SUT}.json")))
     assert desc["host_processor_model_name"] == "Test CPU 9000" and desc["accelerator_model_name"] == "N/A"
     assert desc["framework"] == "onnxruntime 1.32"

@@ -16,7 +16,8 @@ import sys
 import numpy as np
 
 from ..errors import DatasetError, LoadGenError
-from ..fsutil import sha256_file, write_text_atomic
+from ...filehash import sha256_file
+from ..fsutil import write_text_atomic
 
 DTYPES = {"int32": np.int32, "int64": np.int64, "float32": np.float32, "uint8": np.uint8}
 

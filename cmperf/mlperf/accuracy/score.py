@@ -9,7 +9,8 @@ import json
 import os
 
 from ..errors import ConfigError, DatasetError
-from ..fsutil import sha256_file, write_text_atomic
+from ...filehash import sha256_file
+from ..fsutil import write_text_atomic
 
 ACCURACY_LOG = "mlperf_log_accuracy.json"
 ACCURACY_TXT = "accuracy.txt"

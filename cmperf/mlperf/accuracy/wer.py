@@ -17,7 +17,8 @@ import sys
 import numpy as np
 
 from ..errors import DatasetError, LoadGenError
-from ..fsutil import sha256_file, write_text_atomic
+from ...filehash import sha256_file
+from ..fsutil import write_text_atomic
 
 RNNT_VOCAB = " abcdefghijklmnopqrstuvwxyz'"
 

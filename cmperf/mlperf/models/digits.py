@@ -20,7 +20,8 @@ import sys
 import numpy as np
 
 from ..errors import BackendUnavailableError, DatasetError
-from ..fsutil import sha256_file, staging_dir
+from ...filehash import sha256_file
+from ..fsutil import staging_dir
 
 MODEL_NAME = "digits-mlp"
 INPUT_NAME = "input"

@@ -18,7 +18,8 @@ import sys
 import numpy as np
 
 from ..errors import DatasetError
-from ..fsutil import sha256_file, staging_dir
+from ...filehash import sha256_file
+from ..fsutil import staging_dir
 
 MEANS = np.array([123.68, 116.78, 103.94], dtype=np.float32)
 CROP_PERCENT = 87.5

@@ -15,10 +15,11 @@ import json
 import os
 import sys
 
+from ...filehash import sha256_file
 from ..fsutil import write_text_atomic
 from .errors import SquadError
 from .evaluate import evaluate
-from .examples import file_sha256, read_squad_examples
+from .examples import read_squad_examples
 from .feature_store import load_features
 from .loadgen_log import DTYPES, decode_logits
 from .postprocess import MAX_ANSWER_LENGTH, N_BEST_SIZE, predict_answers
@@ -47,7 +48,7 @@ def compute_accuracy(accuracy_log, features_dir, squad_json, vocab_path, output_
 def _check_source(path, expected_sha256, what, features_dir):
     if not os.path.isfile(path):
         raise SquadError(f"{what} file not found: {path}")
-    if expected_sha256 and file_sha256(path) != expected_sha256:
+    if expected_sha256 and sha256_file(path) != expected_sha256:
         raise SquadError(f"{what} {path} differs from the one the features in {features_dir} "
                          "were built from (sha256 mismatch); pass the same file or re-run the preprocessing")
 
@@ -79,7 +80,7 @@ def main(argv=None):
         scores, predictions, answered = compute_accuracy(
             args.mlperf_accuracy_file, args.features_dir, args.squad_json, args.vocab,
             args.output_dtype, args.output_transposed)
-        text = accuracy_text(scores, file_sha256(args.mlperf_accuracy_file))
+        text = accuracy_text(scores, sha256_file(args.mlperf_accuracy_file))
         if args.predictions_out:
             write_text_atomic(args.predictions_out, json.dumps(predictions, indent=1) + "\n")
         if args.out:

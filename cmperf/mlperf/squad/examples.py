@@ -5,7 +5,6 @@ reference ``read_squad_examples`` does (space, tab, CR, LF and U+202F); answers
 are later projected back onto these words. Ground-truth answers are kept so the
 evaluation can run from the same objects.
 """
-import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -38,14 +37,6 @@ def split_context(text):
                 words[-1] += ch
             prev_is_whitespace = False
     return words
-
-
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_squad_json(path):

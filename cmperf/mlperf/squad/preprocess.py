@@ -11,7 +11,8 @@ import os
 import sys
 
 from .errors import SquadError
-from .examples import file_sha256, read_squad_examples
+from ...filehash import sha256_file
+from .examples import read_squad_examples
 from .feature_store import save_features
 from .features import (DOC_STRIDE, MAX_QUERY_LENGTH, MAX_SEQ_LENGTH,
                        check_vocab, convert_examples_to_features)
@@ -34,9 +35,9 @@ def preprocess(squad_json, vocab_path, output_dir, max_examples=None, max_seq_le
                                             doc_stride=doc_stride, max_query_length=max_query_length)
     sources = {
         "squad_json": os.path.abspath(squad_json),
-        "squad_json_sha256": file_sha256(squad_json),
+        "squad_json_sha256": sha256_file(squad_json),
         "vocab": os.path.abspath(vocab_path),
-        "vocab_sha256": file_sha256(vocab_path),
+        "vocab_sha256": sha256_file(vocab_path),
         "max_examples": max_examples,
     }
     return save_features(features, output_dir, [e.qas_id for e in examples], sources, overwrite)
