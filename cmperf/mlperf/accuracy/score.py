@@ -5,7 +5,6 @@ the preprocessed images) or ``squad-f1`` (the features dir's manifest names the 
 vocab it was built from, and their checksums are verified before scoring).
 """
 import dataclasses
-import json
 import os
 
 from ..errors import ConfigError, DatasetError
@@ -48,19 +47,11 @@ def _imagenet_top1(spec, log_dir, dataset_dir, response_dtype):
 def _squad_f1(log_dir, features_dir, response_dtype):
     from ..squad.accuracy import accuracy_text, compute_accuracy
     from ..squad.errors import SquadError
-    from ..squad.feature_store import MANIFEST
 
-    manifest_path = os.path.join(features_dir or "", MANIFEST)
-    try:
-        with open(manifest_path, encoding="utf-8") as f:
-            sources = json.load(f).get("sources", {})
-    except (OSError, ValueError) as e:
-        raise DatasetError(f"cannot read the SQuAD features manifest {manifest_path}: {e}") from e
     log = os.path.join(log_dir, ACCURACY_LOG)
-    try:
-        scores, _, answered = compute_accuracy(log, features_dir, sources.get("squad_json", ""),
-                                               sources.get("vocab", ""), response_dtype)
+    try:  # the SQuAD json and vocab are those the features manifest names, checked by sha256
+        scores, _, answered = compute_accuracy(log, features_dir, output_dtype=response_dtype)
     except SquadError as e:
-        raise DatasetError(f"{e} (the SQuAD json and vocab are those named in {manifest_path})") from e
+        raise DatasetError(str(e)) from e
     write_text_atomic(os.path.join(log_dir, ACCURACY_TXT), accuracy_text(scores, sha256_file(log)))
     return Score("F1", float(scores["f1"]), answered, {"exact_match": float(scores["exact_match"])})

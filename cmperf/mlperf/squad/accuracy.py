@@ -26,11 +26,15 @@ from .postprocess import MAX_ANSWER_LENGTH, N_BEST_SIZE, predict_answers
 from .tokenization import FullTokenizer, load_vocab
 
 
-def compute_accuracy(accuracy_log, features_dir, squad_json, vocab_path, output_dtype="float32",
+def compute_accuracy(accuracy_log, features_dir, squad_json=None, vocab_path=None, output_dtype="float32",
                      transposed=False):
-    """(scores dict, predictions dict, number of features that got a response)."""
+    """(scores dict, predictions dict, number of features that got a response).
+
+    ``squad_json``/``vocab_path`` default to the files the features manifest names."""
     features, manifest = load_features(features_dir)
     sources = manifest.get("sources", {})
+    squad_json = squad_json or sources.get("squad_json")
+    vocab_path = vocab_path or sources.get("vocab")
     _check_source(vocab_path, sources.get("vocab_sha256"), "vocab", features_dir)
     _check_source(squad_json, sources.get("squad_json_sha256"), "SQuAD json", features_dir)
     tokenizer = FullTokenizer(load_vocab(vocab_path))
@@ -46,6 +50,8 @@ def compute_accuracy(accuracy_log, features_dir, squad_json, vocab_path, output_
 
 
 def _check_source(path, expected_sha256, what, features_dir):
+    if not path:
+        raise SquadError(f"no {what} given, and the manifest of {features_dir} names none")
     if not os.path.isfile(path):
         raise SquadError(f"{what} file not found: {path}")
     if expected_sha256 and sha256_file(path) != expected_sha256:
