@@ -13,6 +13,7 @@ Output directory (written atomically):
   manifest.json     sha256 of every file, split seed, sizes, train/test accuracy, versions
 """
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -104,6 +105,7 @@ def to_onnx(layers, opset=13):
 
 def export_saved_model(layers, path):
     """Write a TF SavedModel computing the same scores; needs tensorflow importable."""
+    importlib.invalidate_caches()  # tensorflow may have been pip-installed by a dependency of this process
     try:
         import tensorflow as tf
     except ImportError as e:
