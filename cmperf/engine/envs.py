@@ -6,8 +6,7 @@ import copy
 import fnmatch
 import re
 
-TRUE_WORDS = {"yes", "on", "true", "1"}
-FALSE_WORDS = {"no", "off", "false", "0", ""}
+from ..core.truth import FALSE_WORDS, TRUE_WORDS, is_true  # noqa: F401  (is_true: envs.is_true)
 
 # Keys that describe one script's own request and must not reach its dependencies.
 LOCAL_KEYS = ["CM_VERSION", "CM_VERSION_MIN", "CM_VERSION_MAX", "CM_VERSION_MAX_USABLE",
@@ -41,10 +40,6 @@ class TrackedEnv(dict):
     def update(self, *args, **kw):
         for key, value in dict(*args, **kw).items():
             self[key] = value
-
-
-def is_true(value):
-    return str(value).strip().lower() in TRUE_WORDS
 
 
 def listify(value):

@@ -1,7 +1,8 @@
 """Engine exceptions. Each carries the CM return code the adapters report."""
+from ..core.errors import CmperfError
 
 
-class EngineError(Exception):
+class EngineError(CmperfError):
     """A user-facing error: its message says what is wrong and what to do."""
 
     rc = 1
@@ -9,8 +10,7 @@ class EngineError(Exception):
     def __init__(self, message, *, script=None, tags=None, hint=None):
         self.script = script
         self.tags = tags
-        self.hint = hint
-        super().__init__(message)
+        super().__init__(message, hint=hint)
 
     def __str__(self):
         where = []

@@ -6,7 +6,8 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from . import envs, hooks, native, versions
+from ..core import versions
+from . import envs, hooks, native
 from .cache import CacheStore
 from .errors import DependencyCycle, HookError, NativeScriptFailed, VersionError
 from .index import ScriptIndex, cm_home

@@ -11,7 +11,8 @@ import re
 import sys
 import traceback
 
-from . import envs, native, versions
+from ..core import versions
+from . import envs, native
 from .errors import HookError
 
 _LOADED = {}

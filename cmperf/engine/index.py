@@ -8,14 +8,11 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from ..core.home import cm_home
 from . import meta as meta_mod
 from .errors import MetaError, ScriptNotFound
 
 INDEX_VERSION = 2
-
-
-def cm_home():
-    return os.environ.get("CM_REPOS") or os.path.join(os.path.expanduser("~"), "CM")
 
 
 def registered_repos(home=None):

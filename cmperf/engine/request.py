@@ -4,6 +4,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ..core.truth import is_true
 from .errors import InputError
 from .variations import parse_requested
 
@@ -39,7 +40,7 @@ class Flags:
     @classmethod
     def from_input(cls, i):
         def on(*names):
-            return any(_truthy(i.get(n)) for n in names)
+            return any(is_true(i.get(n)) for n in names)
         return cls(quiet=on("quiet"), verbose=on("v", "verbose"), silent=on("s", "silent"),
                    fake_run=on("fake_run", "prepare", "dry_run"), print_deps=on("print_deps"),
                    print_env=on("print_env"), new=on("new"), renew=on("renew"),
@@ -146,9 +147,3 @@ def inputs_to_env(inputs, env):
     for key, env_key in INPUT_TO_ENV.items():
         if key in inputs and inputs[key] not in (None, False):
             env.setdefault(env_key, "yes" if inputs[key] is True else str(inputs[key]))
-
-
-def _truthy(value):
-    if isinstance(value, str):
-        return value.strip().lower() in ("yes", "on", "true", "1")
-    return bool(value)

@@ -3,9 +3,10 @@ version constraints, layered env and patched dependency lists. No side effects."
 import copy
 from dataclasses import dataclass, field
 
-from . import envs, variations as var_mod, versions
+from ..core import versions
+from . import envs, variations as var_mod
 from .cache import cache_key
-from .errors import DependencyPatchError, VariationError
+from .errors import DependencyPatchError, VariationError, VersionError
 from .hooks import apply_patch
 
 PHASES = ("deps", "prehook_deps", "posthook_deps", "post_deps")
@@ -139,7 +140,10 @@ def _version_request(request, m, script):
     for key, env_key in (("version", "CM_VERSION"), ("version_min", "CM_VERSION_MIN"),
                          ("version_max", "CM_VERSION_MAX"), ("version_max_usable", "CM_VERSION_MAX_USABLE")):
         out[key] = str(request.versions.get(key) or request.env.get(env_key) or m.get(key) or "")
-    versions.check_constraints_consistent(out["version"], out["version_min"], out["version_max"], script)
+    try:
+        versions.check_constraints_consistent(out["version"], out["version_min"], out["version_max"])
+    except versions.VersionConstraintError as e:
+        raise VersionError(str(e), script=script) from None
     if not out["version"] and m.get("default_version"):
         out["version"] = versions.clamp_default(m["default_version"], out["version_min"],
                                                 out["version_max"], out["version_max_usable"])

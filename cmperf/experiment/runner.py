@@ -25,18 +25,20 @@ import threading
 import time
 
 import cmperf
-from cmperf.report.atomic import write_text
+from cmperf.core.atomic import write_text
+from cmperf.core.errors import CmperfError
 from cmperf.report.errors import DataError
 
 from .collect import collect
 from .explore import ExploreError, expand, substitute
+
 
 SWEEP_FILE, INPUT_FILE, STEP_FILE, OUTPUT_FILE = "cm-sweep.json", "cm-input.json", "cm-step.json", \
     "cm-output.txt"
 TAIL = 2000
 
 
-class ExperimentError(Exception):
+class ExperimentError(CmperfError):
     """A sweep or replay that cannot run (bad spec, missing step, ...)."""
 
 

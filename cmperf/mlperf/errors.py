@@ -1,7 +1,8 @@
 """Exceptions of the MLPerf harness library. Each message names the file/model/option at fault."""
+from cmperf.core.errors import CmperfError
 
 
-class MlperfError(Exception):
+class MlperfError(CmperfError):
     """Base class: any failure the user can act on."""
 
 

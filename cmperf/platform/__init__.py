@@ -6,7 +6,8 @@ One module per idea: ``os_info``, ``cpu_info``, ``gpu_info`` (detection), ``fact
 ``archive`` and ``git_repo``. Each raises a :class:`PlatformError` subclass with a
 message a user can act on; CM script hooks turn those into ``{'return': 1, 'error': ...}``.
 """
+from cmperf.core.errors import CmperfError
 
 
-class PlatformError(Exception):
+class PlatformError(CmperfError):
     """Base class of every error raised by cmperf.platform."""

@@ -3,32 +3,12 @@
 Hooks speak CM's return-dict protocol; the library raises exceptions. ``hook`` converts one
 into the other so each customize.py is a few lines that call the library.
 """
-import functools
+from cmperf.core.cm_hook import cm_hook
+from cmperf.core.truth import is_true
 
-from . import PlatformError
-
-_YES = ("yes", "on", "true", "1")
-
-
-def is_yes(value):
-    return str(value or "").strip().lower() in _YES
-
-
-def hook(fn):
-    """Wrap a customize.py hook: PlatformError/ValueError/OSError -> {'return': 1, 'error': msg}.
-
-    OSError covers a full disk or an unwritable directory; its message names the path.
-    """
-    @functools.wraps(fn)
-    def wrapper(i):
-        try:
-            r = fn(i)
-        except (PlatformError, ValueError) as e:
-            return {"return": 1, "error": str(e)}
-        except OSError as e:
-            return {"return": 1, "error": f"{type(e).__name__}: {e}"}
-        return {"return": 0} if r is None else {"return": 0, **r}
-    return wrapper
+# One truthiness rule and one hook decorator for every area (cmperf.core).
+is_yes = is_true
+hook = cm_hook
 
 
 def urls_from_env(env, key="CM_DOWNLOAD_URL"):

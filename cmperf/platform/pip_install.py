@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-from cmperf.engine import versions
+from cmperf.core import versions
 
 from . import PlatformError
 

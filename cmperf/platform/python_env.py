@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 
-from cmperf.engine import versions
+from cmperf.core import versions
 
 from . import PlatformError
 

@@ -1,7 +1,8 @@
 """Exceptions of the report library: the CLI and CM adapters turn them into messages."""
+from cmperf.core.errors import CmperfError
 
 
-class ReportError(Exception):
+class ReportError(CmperfError):
     """Base class: any problem the user can fix by changing the input."""
 
 

@@ -1,5 +1,5 @@
 """Report the LoadGen that the selected Python imports, and where its mlperf.conf comes from."""
-from cmperf.engine import versions
+from cmperf.core import versions
 
 
 def postprocess(i):

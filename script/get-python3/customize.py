@@ -1,7 +1,7 @@
 import os
 import sys
 
-from cmperf.engine import versions
+from cmperf.core import versions
 from cmperf.platform import python_env
 from cmperf.platform.cm_hooks import hook
 

@@ -1,8 +1,8 @@
 """Version constraints, default_version clamping and `versions:` sub-meta."""
 import pytest
 
-from cmperf.engine import versions
-from cmperf.engine.errors import VersionError
+from cmperf.core import versions
+from cmperf.core.versions import VersionConstraintError as VersionError
 
 
 def test_compare_is_numeric():

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from cmperf.engine import versions
+from cmperf.core import versions
 from cmperf.platform import pip_install, python_env, python_packages
 
 

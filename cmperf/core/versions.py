@@ -9,7 +9,11 @@ version "3.10" is satisfied by 3.10.13, as a user means it.
 """
 import re
 
-from .errors import VersionError
+from .errors import CmperfError
+
+
+class VersionConstraintError(CmperfError):
+    """Version constraints contradict each other (the engine names the script)."""
 
 _RELEASE = re.compile(r"\s*v?(\d+(?:\.\d+)*)")
 
@@ -63,11 +67,11 @@ def pip_specifier(exact="", vmin="", vmax=""):
     return describe(vmin=vmin, vmax=vmax)
 
 
-def check_constraints_consistent(exact="", vmin="", vmax="", script=""):
+def check_constraints_consistent(exact="", vmin="", vmax=""):
     if vmin and vmax and compare(vmin, vmax) > 0:
-        raise VersionError(f"version_min {vmin} is greater than version_max {vmax}", script=script)
+        raise VersionConstraintError(f"version_min {vmin} is greater than version_max {vmax}")
     if exact and not satisfies(exact, "", vmin, vmax):
-        raise VersionError(f"version {exact} is outside {describe('', vmin, vmax)}", script=script)
+        raise VersionConstraintError(f"version {exact} is outside {describe('', vmin, vmax)}")
 
 
 def clamp_default(default, vmin="", vmax="", max_usable=""):
