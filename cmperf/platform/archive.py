@@ -269,9 +269,9 @@ def _place_merge(stage, target, archive, overwrite):
             ours.append(e)
     if theirs:
         raise ArchiveError(
-            f"cannot extract {archive} into {target}: these exist and were not written by an earlier "
-            f"extraction, so cmperf will not replace them (even with --overwrite): "
-            f"{', '.join(theirs[:10])}; move them away or choose another --extract_path")
+            f"cannot extract {archive} into {target}: {', '.join(theirs[:10])} exist(s) and were not written "
+            f"by an earlier extraction, so cmperf will not replace them (even with --overwrite); "
+            f"move them away or choose another --extract_path")
     if ours and not overwrite:
         raise ArchiveError(
             f"cannot extract {archive} into {target}: {', '.join(ours[:10])} exist from an earlier "
