@@ -25,8 +25,14 @@ def fetch(env, url_key="CM_DOWNLOAD_URL"):
     else:
         mirrors = [d for d in env.get("CM_DOWNLOAD_MIRROR", "").split(os.pathsep) if d]
         offline = True if is_yes(env.get("CM_OFFLINE")) else None
-        result = download.download(urls_from_env(env, url_key), env.get("CM_DOWNLOAD_PATH") or os.getcwd(),
-                                   env.get("CM_DOWNLOAD_FILENAME") or None, expected, mirrors, offline)
+        urls = urls_from_env(env, url_key)
+        # the partial file lives under the CM home: a cache entry killed while building loses its
+        # directory, not the bytes fetched so far
+        partial = download.partial_dir_for(urls[0], expected) if urls else None
+        result = download.download(urls, env.get("CM_DOWNLOAD_PATH") or os.getcwd(),
+                                   env.get("CM_DOWNLOAD_FILENAME") or None, expected, mirrors, offline,
+                                   timeout=download.timeout_from_env(env.get("CM_DOWNLOAD_TIMEOUT")),
+                                   partial_dir=partial)
         path = result.path
     env["CM_DOWNLOAD_DOWNLOADED_PATH"] = path
     env["CM_DOWNLOAD_DOWNLOADED_FILENAME"] = os.path.basename(path)
