@@ -177,7 +177,8 @@ def _check_deps(deps, where, path, text, parent):
         tags = dep.get("tags")
         dynamic_tags = dep.get("update_tags_from_env") or dep.get("update_tags_from_env_with_prefix")
         if tags in (None, "", []) and not dynamic_tags:
-            raise MetaError(f"{_loc(path, text, 'tags', dep) if 'tags' in dep else line}: `{where}[{n}]` has "
+            first = "tags" if "tags" in dep else next(iter(dep), None)
+            raise MetaError(f"{_loc(path, text, first, dep) if first else line}: `{where}[{n}]` has "
                             "no `tags`: a dependency without tags would match any script",
                             hint="give the dependency's tags, e.g. `tags: get,python3`")
         if tags is not None and not (isinstance(tags, str) or
