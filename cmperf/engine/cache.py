@@ -277,7 +277,7 @@ class CacheStore:
         write_json(os.path.join(path, STATE_FILE), state)
         meta = {"alias": "", "uid": os.path.basename(path), **CACHE_AUTOMATION,
                 "tags": _unique(tags), "version": version,
-                "cmperf": {"key": key, "created": time.time(), **(info or {})}}
+                "cmperf": {"key": key, "created": time.time(), **_without_secrets(info or {})}}
         entry = Entry(path, meta)
         self.hold(entry)
         write_json(os.path.join(path, META_FILE), meta)   # the entry becomes visible here
@@ -346,6 +346,21 @@ class CacheStore:
         except OSError:
             return   # a live build of the same key holds it
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _without_secrets(info):
+    """The entry's description with secret values (a token used as an input) replaced by a hash."""
+    from .native import is_secret
+
+    def scrub(value, name=""):
+        if isinstance(value, dict):
+            return {k: scrub(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v, name) for v in value]
+        if name and is_secret(name) and value not in (None, ""):
+            return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
+        return value
+    return scrub(info)
 
 
 def _read_marker(path):
