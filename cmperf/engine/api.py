@@ -16,7 +16,9 @@ def _planner(home=None):
 def plan(i):
     """The whole request resolved into a Plan, with no side effect (`--plan`)."""
     request = parse_input(i)
-    return _planner().plan(request, {}, dict(request.state))
+    planner = _planner()
+    planner.plan_only = True
+    return planner.plan(request, {}, dict(request.state))
 
 
 def reporter_for(i, out):

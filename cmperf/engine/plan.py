@@ -174,6 +174,7 @@ class Planner:
         self.cache = cache
         self.os_info = os_info or {}
         self.built = set()          # cache keys that an earlier node of the plan builds
+        self.plan_only = False      # --plan: nothing runs after planning
         self._artifact_tags = None
 
     # ------------------------------------------------------------------ entry
@@ -372,15 +373,19 @@ class Planner:
         return dependency_request(inst, request, dep, env)
 
     def plan_hook(self, module, node, predicted=False):
+        """The script's `plan(i)`: its costs as actions, or a refusal before anything runs."""
         inst = node.inst
         i = hook_input(inst, node.request, dict(inst.env), copy.deepcopy(inst.state), self.os_info)
+        i["plan_only"] = self.plan_only     # True under --plan: a hook may probe (subprocess) then
         try:
             r = hooks.call(module, "plan", i, inst.name)
         except HookError as e:
-            if "failed:" in e.args[0] or not predicted:
-                raise InputError(e.args[0].replace("customize.py plan() failed: ", ""),
-                                 script=inst.name) from None
-            return [{"kind": "note", "text": f"plan hook could not predict its cost yet: {e.args[0]}"}]
+            text = e.args[0]
+            if text.startswith("customize.py plan() failed: "):
+                raise InputError(text[len("customize.py plan() failed: "):], script=inst.name) from None
+            if not predicted:
+                raise
+            return [{"kind": "note", "text": f"cost not known before run time ({text})"}]
         actions = r.get("actions", []) or []
         for a in actions:
             if not isinstance(a, dict) or a.get("kind") not in ACTION_KINDS:
