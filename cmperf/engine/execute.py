@@ -47,7 +47,7 @@ class Executor:
         self._helpers = None
         self._stack = []
         self.built = set()                # keys built by this run
-        self.used = []                    # paths of the cache entries this run used
+        self.used = []                    # the cache entries this run used, in order
         self.entered = []                 # nodes in the order they were reached
 
     @property
@@ -127,11 +127,13 @@ class Executor:
     def _from_cache(self, node, entry, depth, ran=None):
         inst = node.inst
         saved = entry.load_state()
-        self.used.append(entry.path)
+        self.used.append(entry)
         self._emit("cache_hit", node, depth, path=entry.path)
         if ran is None:      # a hit runs only its `dynamic: true` dependencies
-            dynamic = [c for c in node.children if c.phase == "deps" and (c.dep or {}).get("dynamic")]
-            self._walk(node, "deps", dynamic, dict(inst.env), inst.state, depth, [])
+            node.children = [c for c in node.children if c.phase == "deps" and (c.dep or {}).get("dynamic")]
+            self._walk(node, "deps", list(node.children), dict(inst.env), inst.state, depth, [])
+        else:                # its deps ran before the lookup; nothing else of it runs
+            node.children = [c for c in node.children if c.phase == "deps"]
         return RunResult(inst.name, inst.variations.names, saved.get("version", ""),
                          saved.get("new_env", {}), saved.get("new_state", {}), True, entry.path)
 
@@ -213,6 +215,8 @@ class Executor:
     def _walk(self, node, phase, planned, env, state, depth, results):
         for child in planned:
             if child.conditional and not envs.condition_holds(child.dep, env):
+                if child in node.children:      # the tree keeps only what ran
+                    node.children.remove(child)
                 continue
             child = self._realize(node, child, phase, env, state, depth)
             if child is None:

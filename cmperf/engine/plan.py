@@ -174,6 +174,7 @@ class Planner:
         self.cache = cache
         self.os_info = os_info or {}
         self.built = set()          # cache keys that an earlier node of the plan builds
+        self.maybe_built = set()    # keys that a node decided at run time may build
         self.plan_only = False      # --plan: nothing runs after planning
         self._artifact_tags = None
 
@@ -231,6 +232,9 @@ class Planner:
                 entry = self.cache.lookup(node.key)
                 if entry is not None:
                     node.cache, node.entry = "hit", entry
+                elif not live and node.key in self.maybe_built:
+                    node.cache = RUN_TIME
+                    node.note = "a step decided at run time may build it first"
 
     def fingerprint(self, inst):
         module = hooks.load_customize(inst.script.path)
@@ -287,6 +291,8 @@ class Planner:
             stack.pop()
         if node.key and node.cache == "miss":
             self.built.add(node.key)
+        elif node.key and node.cache == RUN_TIME:
+            self.maybe_built.add(node.key)
         return node
 
     def has_native(self, inst, env):
@@ -299,11 +305,16 @@ class Planner:
         for dep in list(node.inst.meta.get(phase) or []):   # a hook may have edited the list
             if dynamic_only and not dep.get("dynamic"):
                 continue
+            built = set(self.built)
             child = self.child(node, dep, phase, env, state, stack, volatile)
             if child is None:
                 continue
             if runtime:
                 child.decided, child.note = "run time", child.note or runtime
+            if child.decided == "run time":
+                # what it builds is not certain: a later node with the same key is hit or miss at run time
+                self.maybe_built |= self.built - built
+                self.built = built
             node.children.append(child)
             volatile = self.after_child(child, dep, env, state, volatile)
         return volatile
