@@ -59,6 +59,8 @@ class CAutomation(Automation):
             result = api.run(i, out=out, hook_stdout=sys.stderr if to_stderr else None)
         except EngineError as e:
             return _error(e)
+        except KeyboardInterrupt:   # one line, exit code 130; the unfinished build is resumed next time
+            return {"return": 130, "error": "interrupted (Ctrl-C); run the same command again to resume"}
         r = {"return": 0, **result.as_dict()}
         if as_json:
             print(json.dumps(r, indent=2, sort_keys=True, default=str))
