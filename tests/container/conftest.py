@@ -30,9 +30,9 @@ def fake_installed():
     return FAKE_HOST.get
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def registered_home(tmp_path_factory):
-    """A CM home with this checkout registered (what `cmperf-setup` does), for one test module."""
+    """A CM home with this checkout registered (what `cmperf-setup` does), shared by the container tests."""
     from cmperf import setup_repo
     home = tmp_path_factory.mktemp("CM")
     old = os.environ.get("CM_REPOS")

@@ -1,0 +1,51 @@
+"""pip pins from the plan and the host, and the host paths a run mounts."""
+import os
+
+import pytest
+
+from cmperf.container import mounts, pins
+from cmperf.container.engine import Engine
+from cmperf.container.errors import ContainerError
+
+HOST = {"a": ("1.0", ["b>=2", "c; extra == 'x'", "d; sys_platform == 'nonexistent'"]), "b": ("2.5", ["e"]),
+        "e": ("0.1", [])}
+
+
+def test_closure_is_pinned_markers_honoured_and_absent_packages_keep_their_spec():
+    s = pins.resolve([{"kind": "pip", "package": "Z_pkg", "spec": ">=3"}], ["a>=0.5"], HOST.get)
+    assert s.pins == {"a": "1.0", "b": "2.5", "e": "0.1"}
+    assert s.unpinned == {"z-pkg": ">=3"}
+    assert s.requirement_lines() == ["a==1.0", "z-pkg>=3"]
+
+
+def test_plan_version_wins_and_a_host_version_outside_the_spec_is_not_used():
+    s = pins.resolve([{"kind": "pip", "package": "a", "spec": "", "version": "0.9"},
+                      {"kind": "pip", "package": "b", "spec": "<2"}], [], HOST.get)
+    assert s.pins["a"] == "0.9" and "b" not in s.pins and s.unpinned["b"] == "<2"
+
+
+def test_bad_requirement_names_its_origin():
+    with pytest.raises(ContainerError, match="the plan's pip action"):
+        pins.resolve([{"kind": "pip", "package": "x", "spec": "=>1"}], [], HOST.get)
+
+
+def test_results_default_to_the_native_place_and_are_mounted_at_the_same_path(tmp_path):
+    ms, i, created = mounts.plan({"tags": "run-mlperf,inference"}, {"results_dir": "X"}, [], cwd=str(tmp_path))
+    assert i["results_dir"] == str(tmp_path / "results") and created == [str(tmp_path / "results")]
+    assert [m.arg() for m in ms] == [f"{tmp_path}/results:{tmp_path}/results"]
+
+
+def test_inputs_are_read_only_and_must_exist(tmp_path):
+    (tmp_path / "m.onnx").write_bytes(b"x")
+    ms, i, _ = mounts.plan({"model_path": "m.onnx", "submission_dir": "sub"}, {}, [], cwd=str(tmp_path))
+    assert f"{tmp_path}/m.onnx:{tmp_path}/m.onnx:ro" in [m.arg() for m in ms]
+    assert os.path.isdir(tmp_path / "sub") and i["submission_dir"] == str(tmp_path / "sub")
+    with pytest.raises(ContainerError, match="does not exist"):
+        mounts.plan({"dataset_path": "nope"}, {}, [], cwd=str(tmp_path))
+
+
+def test_the_run_is_the_invoking_user_where_the_engine_allows():
+    podman, docker = Engine("podman", "/x"), Engine("docker", "/y")
+    assert mounts.user_args(podman, euid=0, egid=0) == []
+    assert "--userns=keep-id" in mounts.user_args(podman, euid=1000, egid=1000)
+    assert mounts.user_args(docker, euid=1000, egid=100)[:2] == ["--user", "1000:100"]
