@@ -107,7 +107,11 @@ def docker(i, out=sys.stdout):
         run += ["--device", opts.device]
     if opts.shm_size:
         run += ["--shm-size", opts.shm_size]
-    run += opts.extra_run_args + ["-w", os.getcwd()]
+    # The native run's working directory when the container sees it (a mount holds it), else the image's.
+    cwd = os.getcwd()
+    if any(cwd == m.container or cwd.startswith(m.container.rstrip("/") + "/") for m in mounts):
+        run += ["-w", cwd]
+    run += opts.extra_run_args
     inner = "cm " + " ".join(shlex.quote(a) for a in args)
     for m in mounts:
         _say(out, f"mount {m.arg()}" + (" (created)" if m.host in created else ""))
@@ -128,8 +132,7 @@ def docker(i, out=sys.stdout):
     if rc != 0:
         shown = "\n".join("    " + x for x in tail)
         raise RunFailed(f"the run inside {image} failed (exit code {rc})\n  command: {inner}\n"
-                        f"  last {len(tail)} lines of its output (the failing script, its command and log "
-                        f"tail are above them):\n{shown}",
+                        f"  last {len(tail)} lines of its output:\n{shown}",
                         hint=f"open a shell in the same image with --docker_it; its Containerfile is {folder}/Containerfile")
     result = {"image": image, "containerfile": os.path.join(folder, "Containerfile"), "exit_code": 0,
               "mounts": [m.arg() for m in mounts]}
