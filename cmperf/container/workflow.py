@@ -2,13 +2,15 @@
 be validated (flags, the plan, the engine, the base image, host paths) before building or running.
 """
 import os
+import platform
 import shlex
+import subprocess
 import sys
 
 from ..core.home import cm_home
 from ..platform.sys_packages import os_package_name
 from . import command, containerfile, context, engine as engine_mod, mounts as mounts_mod, options, pins, \
-    plan_source, verify
+    plan_source, runline, verify
 from .errors import ContainerError, RunFailed
 
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -82,8 +84,11 @@ def docker(i, out=sys.stdout):
         engine_mod.build(eng, folder, image, no_cache=not opts.build_cache)
         if not opts.skip_verify:
             inv = verify.check(eng, image, pipset)
+            host_py = ".".join(platform.python_version_tuple()[:2])
+            note = "" if str(inv.get("python", "")).startswith(host_py + ".") else \
+                f"; this machine runs python {platform.python_version()}: choose --docker_os_version to match"
             _say(out, f"verified: {len(pipset.pins)} pip packages inside equal the plan's "
-                      f"(python {inv.get('python')})")
+                      f"(python {inv.get('python')}{note})")
     size = eng.image_size(image)
     if size:
         _say(out, f"image size {size / 1e6:.0f} MB")
@@ -91,41 +96,18 @@ def docker(i, out=sys.stdout):
     args, secrets = command.run_args(run_input)
     if opts.gh_token:
         secrets.setdefault("gh_token", opts.gh_token)
-    secret_env = {command.secret_env_name(k): v for k, v in secrets.items()}
-    run = ["run", "--network=host"] + ([] if opts.keep_alive or opts.detached else ["--rm"])
-    run += ["-it"] if opts.interactive else ["-d"] if opts.detached else []
-    run += mounts_mod.user_args(eng)
-    for m in mounts:
-        run += ["-v", m.arg()]
-    if secrets:
-        run += ["-e", f"{command.SECRETS_VAR}={','.join(sorted(secrets))}"]
-        for name in sorted(secret_env):
-            run += ["-e", name]                     # the value comes from the engine's environment
-    if opts.all_gpus:
-        run += ["--gpus", "all"] if eng.tool == "docker" else ["--device", "nvidia.com/gpu=all"]
-    if opts.device:
-        run += ["--device", opts.device]
-    if opts.shm_size:
-        run += ["--shm-size", opts.shm_size]
-    # The native run's working directory when the container sees it (a mount holds it), else the image's.
-    cwd = os.getcwd()
-    if any(cwd == m.container or cwd.startswith(m.container.rstrip("/") + "/") for m in mounts):
-        run += ["-w", cwd]
-    run += opts.extra_run_args
+    run, secret_env = runline.run_line(eng, opts, mounts, image, args, secrets, os.getcwd())
     inner = "cm " + " ".join(shlex.quote(a) for a in args)
     for m in mounts:
         _say(out, f"mount {m.arg()}" + (" (created)" if m.host in created else ""))
     if opts.interactive:
-        run += ["--entrypoint", "bash", image]
         _say(out, f"interactive shell in {image}; the request is: {inner}")
-    else:
-        run += [image] + args
     commands.append(f"{eng.tool} " + " ".join(shlex.quote(a) for a in run))
     if opts.save_script:
         from ..core.atomic import write_text
         write_text(opts.save_script, "#!/bin/sh\nset -e\n" + "\n".join(commands) + "\n")
     if opts.interactive:
-        rc = __import__("subprocess").call([eng.path, *run], env=eng.environ(secret_env))
+        rc = subprocess.call([eng.path, *run], env=eng.environ(secret_env))
         return {"image": image, "containerfile": os.path.join(folder, "Containerfile"), "exit_code": rc}
     _say(out, f"running {inner}")
     rc, tail = engine_mod.stream(eng, run, extra_env=secret_env, out=out)

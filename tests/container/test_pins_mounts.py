@@ -49,3 +49,25 @@ def test_the_run_is_the_invoking_user_where_the_engine_allows():
     assert mounts.user_args(podman, euid=0, egid=0) == []
     assert "--userns=keep-id" in mounts.user_args(podman, euid=1000, egid=1000)
     assert mounts.user_args(docker, euid=1000, egid=100)[:2] == ["--user", "1000:100"]
+
+
+def _opts(**kw):
+    from cmperf.container import options
+    return options.from_input({f"docker_{k}": v for k, v in kw.items()})
+
+
+def test_run_line_secrets_by_name_only_and_interactive_or_detached():
+    from cmperf.container.runline import run_line
+    m = [mounts.Mount("/h/results", "/h/results")]
+    eng = Engine("podman", "/usr/bin/podman")
+    run, env = run_line(eng, _opts(), m, "img:1", ["run", "script"], {"gh_token": "ghp_X"}, "/h/results/sub",
+                        euid=0, egid=0)
+    assert run[:3] == ["run", "--network=host", "--rm"] and run[-3:] == ["img:1", "run", "script"]
+    assert "ghp_X" not in " ".join(run) and env == {"CMPERF_SECRET_GH_TOKEN": "ghp_X"}
+    assert ["-e", "CMPERF_SECRET_INPUTS=gh_token"] == run[run.index("CMPERF_SECRET_INPUTS=gh_token") - 1:][:2]
+    assert run[run.index("-w") + 1] == "/h/results/sub"
+    it, _ = run_line(eng, _opts(it=True), m, "img:1", ["run"], {}, "/elsewhere", euid=0, egid=0)
+    assert "-it" in it and it[-3:] == ["--entrypoint", "bash", "img:1"] and "-w" not in it
+    dt, _ = run_line(Engine("docker", "/d"), _opts(dt=True, all_gpus=True), [], "img:1", [], {}, "/", 1000, 1000)
+    assert "-d" in dt and "--rm" not in dt and ["--gpus", "all"] == dt[dt.index("--gpus"):][:2]
+    assert ["--user", "1000:1000"] == dt[dt.index("--user"):][:2]
