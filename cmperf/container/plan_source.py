@@ -1,10 +1,12 @@
 """The plan of a request, reduced to what an image needs: scripts, versions, pip and apt actions.
 
-Reads `cmperf.engine.api.plan(i)` (nodes in execution order, each with its `actions`). Until that
-API is on this branch, the side-effect-free `cmperf.engine.plan.build` tree is the source of nodes
-and the install actions are read from the two installer scripts' variations (`_fallback_actions`).
+Reads the engine's planner (`cmperf.engine.plan.Planner`, what `cmperf.engine.api.plan(i)` uses:
+nodes in execution order, each with its `actions`) against an empty cache. With an engine that
+predates it, the side-effect-free `plan.build` tree is the source of nodes and the install actions
+are read from the installer scripts' variations (`_fallback_actions`).
 """
 import io
+import re
 import tempfile
 from dataclasses import dataclass, field
 
@@ -48,24 +50,51 @@ def _flatten(node):
 
 def load(i):
     """The PlanView of a cmind input dict (raises the engine's errors for a bad request)."""
-    from ..engine import api
-    from ..engine.request import parse_input
-    req_i = request_input(i)
-    if hasattr(api, "plan"):
-        plan = api.plan(req_i)
-        nodes = plan.nodes() if hasattr(plan, "nodes") else _flatten(plan)
-        nodes = [_node_dict(n) for n in nodes]
-        root = _get(plan, "script", "") or (nodes[-1]["script"] if nodes else "")
-        return PlanView(root, nodes)
     from ..engine import plan as plan_mod
-    from ..engine.cache import CacheStore
-    from ..engine.execute import Executor
-    request = parse_input(req_i)
+    from ..engine.request import parse_input
+    request = parse_input(request_input(i))
     # The image starts with an empty cache: plan as if this machine's cache were empty too, so a
     # host cache hit never hides the dependencies (and their installs) the image needs.
     with tempfile.TemporaryDirectory(prefix="cmperf-plan-") as empty:
-        executor = Executor(cache=CacheStore(empty), out=io.StringIO())
-        tree = plan_mod.build(executor, request, {}, dict(request.state))
+        if hasattr(plan_mod, "Planner"):
+            return _from_planner(plan_mod, request, empty)
+        return _from_tree(plan_mod, request, empty)
+
+
+def _from_planner(plan_mod, request, empty_home):
+    from ..engine.cache import CacheStore
+    from ..engine.index import ScriptIndex, cm_home
+    from ..engine.native import host_os_info
+    planner = plan_mod.Planner(ScriptIndex.load(home=cm_home()), CacheStore(empty_home), host_os_info())
+    plan = planner.plan(request, {}, dict(request.state))
+    nodes = []
+    for n in plan.nodes():
+        d = _node_dict(n)
+        d["actions"] = [_installed_note_as_pip(a) for a in d["actions"]]
+        nodes.append(d)
+    return PlanView(plan.root.script, nodes)
+
+
+# get-generic-python-lib's plan() says "NAME VERSION is already installed in PYTHON" instead of a pip
+# action when the package is there: for an image that is a pip install of exactly that version.
+_INSTALLED = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*) (?P<version>\S+) is already installed in ")
+
+
+def _installed_note_as_pip(action):
+    if action.get("kind") != "note":
+        return action
+    if action.get("package") and action.get("version"):
+        return {"kind": "pip", "package": action["package"], "spec": "", "version": action["version"]}
+    m = _INSTALLED.match(str(action.get("text", "")))
+    return {"kind": "pip", "package": m["name"], "spec": "", "version": m["version"]} if m else action
+
+
+def _from_tree(plan_mod, request, empty_home):
+    """The engine before `Planner` (plan.build): nodes without actions, read from the installers."""
+    from ..engine.cache import CacheStore
+    from ..engine.execute import Executor
+    executor = Executor(cache=CacheStore(empty_home), out=io.StringIO())
+    tree = plan_mod.build(executor, request, {}, dict(request.state))
     nodes = []
     for n in _flatten(tree):
         d = _node_dict(n)
