@@ -10,6 +10,9 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 
+FALLBACK_SYS_UTILS = "git,wget,curl,unzip,zip,bzip2,xz,tar,ca-certificates"   # get-sys-utils-cm's default
+INSTALLERS = {"get-generic-python-lib": "pip", "get-generic-sys-util": "apt", "get-sys-utils-cm": "apt"}
+
 # Input keys that belong to the container step or to cmind, never to the plan or the inner run.
 NOT_REQUEST = {"action", "automation", "out", "cmd", "parsed_automation", "parsed_artifact",
                "docker", "cm_input", "_recursive", "help", "h", "j", "json", "plan", "dry_run",
@@ -71,6 +74,9 @@ def _from_planner(plan_mod, request, empty_home):
     for n in plan.nodes():
         d = _node_dict(n)
         d["actions"] = [_installed_note_as_pip(a) for a in d["actions"]]
+        kind = INSTALLERS.get(d["script"])
+        if kind and not any(a.get("kind") == kind for a in d["actions"]):
+            d["actions"] += _fallback_actions(d, _get(n, "env", {}) or {})
         nodes.append(d)
     return PlanView(plan.root.script, nodes)
 
@@ -98,15 +104,17 @@ def _from_tree(plan_mod, request, empty_home):
     nodes = []
     for n in _flatten(tree):
         d = _node_dict(n)
-        d["actions"] = _fallback_actions(d, executor.index)
+        d["actions"] = _fallback_actions(d)
         nodes.append(d)
     return PlanView(tree.script, nodes)
 
 
-def _fallback_actions(node, index):
-    """pip/apt actions of the installer scripts, from their variations (until their plan() hooks exist)."""
+def _fallback_actions(node, env=None):
+    """pip/apt actions of the installer scripts, from their env (or variations) when their plan()
+    hooks give none: what their preprocess would install on a machine that lacks it."""
+    from ..core.truth import is_true
     from ..platform import python_packages
-    script, variations = node["script"], node["variations"]
+    script, variations, env = node["script"], node["variations"], env or {}
     if script == "get-generic-python-lib":
         for v in variations:
             if v.startswith("package."):
@@ -117,12 +125,13 @@ def _fallback_actions(node, index):
                 continue
             spec = f"=={node['version']}" if node["version"] else ""
             return [{"kind": "pip", "package": name, "spec": spec}]
+    if is_true(env.get("CM_SKIP_SYS_UTILS")):
+        return []
     if script == "get-generic-sys-util":
-        for v in variations:
-            name = v[len("package."):] if v.startswith("package.") else v
-            return [{"kind": "apt", "package": name}]
+        name = env.get("CM_SYS_UTIL_NAME") or next(
+            (v[len("package."):] if v.startswith("package.") else v for v in variations), "")
+        return [{"kind": "apt", "package": name}] if name else []
     if script == "get-sys-utils-cm":
-        meta = next((s.meta for s in index.scripts if s.alias == script), {})
-        names = str(meta.get("default_env", {}).get("CM_SYS_UTILS_LIST", "")).split(",")
+        names = str(env.get("CM_SYS_UTILS_LIST") or FALLBACK_SYS_UTILS).split(",")
         return [{"kind": "apt", "package": n.strip()} for n in names if n.strip()]
     return []

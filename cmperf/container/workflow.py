@@ -28,7 +28,7 @@ def image_spec(i, opts, installed=pins.host_distribution):
     args, _ = command.run_args(i)
     apt = sorted({p for p in (os_package_name(a.get("package", ""), "apt") for a in view.actions("apt")) if p})
     spec = containerfile.ImageSpec(base_image=opts.base, request_args=args,
-                                   plan_summary=list(dict.fromkeys(_summary(n) for n in view.nodes)), apt=apt,
+                                   plan_summary=sorted({_summary(n) for n in view.nodes}), apt=apt,
                                    pip=pipset.requirement_lines() + [c for c in pipset.constraint_lines()
                                                                      if c.split("==")[0] not in pipset.requirements],
                                    unpinned=[n for n in pipset.unpinned if n in pipset.requirements])
