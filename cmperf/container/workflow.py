@@ -16,9 +16,15 @@ from .errors import ContainerError, RunFailed
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _summary(node):
-    words = "".join(" _" + v for v in node["variations"])
-    return f"{node['script']}{words}" + (f" ({node['version']})" if node["version"] else "")
+def _installs(view):
+    """One line per install step of the plan: which script asks for which package."""
+    lines = set()
+    for n in view.nodes:
+        for a in n["actions"]:
+            if a.get("kind") in ("pip", "apt"):
+                words = "".join(" _" + v for v in n["variations"])
+                lines.add(f"{a['kind']} {a.get('package', '?')}{a.get('spec') or ''}  <- {n['script']}{words}")
+    return sorted(lines)
 
 
 def image_spec(i, opts, installed=pins.host_distribution):
@@ -28,7 +34,7 @@ def image_spec(i, opts, installed=pins.host_distribution):
     args, _ = command.run_args(i)
     apt = sorted({p for p in (os_package_name(a.get("package", ""), "apt") for a in view.actions("apt")) if p})
     spec = containerfile.ImageSpec(base_image=opts.base, request_args=args,
-                                   plan_summary=sorted({_summary(n) for n in view.nodes}), apt=apt,
+                                   plan_summary=_installs(view), apt=apt,
                                    pip=pipset.requirement_lines() + [c for c in pipset.constraint_lines()
                                                                      if c.split("==")[0] not in pipset.requirements],
                                    unpinned=[n for n in pipset.unpinned if n in pipset.requirements])
