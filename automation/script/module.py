@@ -61,10 +61,14 @@ class CAutomation(Automation):
         build (or reuse) an image from the request's plan and run the request in it (docs/containers.md)."""
         from cmperf.container import workflow
         from cmperf.core.errors import CmperfError
+        as_json = bool(i.get("j") or i.get("json"))
         try:
-            return {"return": 0, **workflow.docker(i)}
+            r = {"return": 0, **workflow.docker(i, out=sys.stderr if as_json else sys.stdout)}
         except CmperfError as e:
             return _error(e)
+        if as_json:
+            print(json.dumps(r, indent=2, sort_keys=True))
+        return r
 
     def prepare(self, i):
         """Resolve and run the dependencies only (the same as `cm run script ... --fake_run`)."""

@@ -18,7 +18,7 @@ def compare(pipset, inventory):
 
 
 def image_inventory(engine, image):
-    r = engine.run(["run", "--rm", "--network=none", "--entrypoint", "python", image,
+    r = engine.run(["run", "--rm", "--network=host", "--entrypoint", "python", image,
                     "-m", "cmperf.container.inventory"], timeout=300)
     if r.returncode != 0:
         raise VersionMismatch(f"cannot list the packages of {image}: {(r.stderr or r.stdout).strip()[-800:]}")
@@ -31,6 +31,6 @@ def check(engine, image, pipset):
     problems = compare(pipset, inventory)
     if problems:
         raise VersionMismatch(f"image {image} does not reproduce the plan's versions:\n  " + "\n  ".join(problems),
-                              hint="the image is kept for inspection; rebuild with --docker_cache=no, "
-                                   "or skip the check with --docker_skip_verify")
+                              hint="nothing ran in it; rebuild without the layer cache (--docker_cache=no), or "
+                                   "inspect it with --docker_skip_verify --docker_it")
     return inventory

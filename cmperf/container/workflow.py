@@ -88,13 +88,14 @@ def docker(i, out=sys.stdout):
         _say(out, f"building {image} from {folder}/Containerfile")
         commands.append(f"{eng.tool} build --network=host -f {folder}/Containerfile -t {image} {folder}")
         engine_mod.build(eng, folder, image, no_cache=not opts.build_cache)
-        if not opts.skip_verify:
-            inv = verify.check(eng, image, pipset)
-            host_py = ".".join(platform.python_version_tuple()[:2])
-            note = "" if str(inv.get("python", "")).startswith(host_py + ".") else \
-                f"; this machine runs python {platform.python_version()}: choose --docker_os_version to match"
-            _say(out, f"verified: {len(pipset.pins)} pip packages inside equal the plan's "
-                      f"(python {inv.get('python')}{note})")
+    # Checked before every run, not only after a build: an image that failed the check is never used.
+    if not opts.skip_verify:
+        inv = verify.check(eng, image, pipset)
+        host_py = ".".join(platform.python_version_tuple()[:2])
+        note = "" if str(inv.get("python", "")).startswith(host_py + ".") else \
+            f"; this machine runs python {platform.python_version()}: choose --docker_os_version to match"
+        _say(out, f"verified: {len(pipset.pins)} pip packages inside equal the plan's "
+                  f"(python {inv.get('python')}{note})")
     size = eng.image_size(image)
     if size:
         _say(out, f"image size {size / 1e6:.0f} MB")

@@ -71,3 +71,14 @@ def test_run_line_secrets_by_name_only_and_interactive_or_detached():
     dt, _ = run_line(Engine("docker", "/d"), _opts(dt=True, all_gpus=True), [], "img:1", [], {}, "/", 1000, 1000)
     assert "-d" in dt and "--rm" not in dt and ["--gpus", "all"] == dt[dt.index("--gpus"):][:2]
     assert ["--user", "1000:1000"] == dt[dt.index("--user"):][:2]
+
+
+def test_version_check_names_every_difference():
+    from cmperf.container import verify
+    s = pins.resolve([{"kind": "pip", "package": "z", "spec": ">=1"}], ["a>=0.5"], HOST.get)
+    inv = {"python": "3.11.2", "distributions": {"a": "1.0", "b": "2.4", "z": "1.2"}}
+    assert verify.compare(s, inv) == ["b: plan 2.5, image 2.4", "e: plan 0.1, image missing"]
+    inv["distributions"].update(b="2.5", e="0.1")
+    assert verify.compare(s, inv) == []
+    del inv["distributions"]["z"]
+    assert verify.compare(s, inv) == ["z: required by the plan, missing from the image"]
