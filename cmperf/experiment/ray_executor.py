@@ -74,7 +74,7 @@ def _step_task(number, variables, template, cwd, timeout, rel, board, attempt):
     try:
         work = os.path.join(scratch, rel)
         os.makedirs(work)
-        record = runner.execute(work, number, variables, template, cwd, timeout)
+        record = runner.execute(work, number, variables, template, cwd, timeout, die_with_parent=True)
         record["provenance"].update(executor="ray", node_id=node["id"], ran_in=work)
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w:gz", compresslevel=1) as tar:

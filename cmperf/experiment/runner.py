@@ -81,7 +81,19 @@ def provenance():
             "cmperf_git_commit": _git_commit(), "user": user}
 
 
-def _run_command(tokens, cwd, env, output_path, timeout, echo):
+def _die_with_parent_hook():
+    """A preexec_fn (Linux) that has the child killed when the process that started it dies, so a
+    step whose Ray worker was killed does not go on measuring beside its retry. libc is loaded
+    here, in the parent: the hook itself only calls it (nothing may import after a fork)."""
+    try:
+        import ctypes
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+
+
+def _run_command(tokens, cwd, env, output_path, timeout, echo, die_with_parent=False):
     """Run tokens (one token: a shell command line) with output to output_path (and the console
     when echo); return (rc, error or '')."""
     shell = len(tokens) == 1
@@ -90,7 +102,9 @@ def _run_command(tokens, cwd, env, output_path, timeout, echo):
             proc = subprocess.Popen(tokens[0] if shell else tokens, shell=shell, cwd=cwd, env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                     errors="replace", start_new_session=True,
-                                    executable="/bin/bash" if shell else None)
+                                    executable="/bin/bash" if shell else None,
+                                    preexec_fn=_die_with_parent_hook() if die_with_parent
+                                    and sys.platform == "linux" else None)
         except OSError as e:
             out.write(f"{e}\n")
             return None, f"cannot start {tokens[0]!r}: {e.strerror or e}"
@@ -136,7 +150,8 @@ def write_input(step_dir, number, variables, template, cwd, extra=None):
            "cwd": cwd, **(extra or {})})
 
 
-def execute(work_dir, number, variables, template, cwd, timeout=None, echo=False, extra=None):
+def execute(work_dir, number, variables, template, cwd, timeout=None, echo=False, extra=None,
+            die_with_parent=False):
     """Run one step's command inside the existing ``work_dir`` and return its record (not
     written): the local executor runs in the step directory itself, a remote one in a scratch
     directory of its node whose files are then shipped to the step directory."""
@@ -144,7 +159,8 @@ def execute(work_dir, number, variables, template, cwd, timeout=None, echo=False
     env = {**os.environ, "CM_EXPERIMENT_STEP": str(number), "CM_EXPERIMENT_PATH": work_dir}
     started = _now()
     t0 = time.monotonic()
-    rc, error = _run_command(command, work_dir, env, os.path.join(work_dir, OUTPUT_FILE), timeout, echo)
+    rc, error = _run_command(command, work_dir, env, os.path.join(work_dir, OUTPUT_FILE), timeout, echo,
+                             die_with_parent)
     duration = time.monotonic() - t0
     results = []
     if not error:
