@@ -106,3 +106,76 @@ def accuracy_log(path, responses):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(entries, f)
     return path
+
+
+# --- 3D-UNet / KiTS19 --------------------------------------------------------------------------
+
+def unet_standin(path, input_name="input", output_name="output"):
+    """[N,1,128,128,128] -> [N,3,128,128,128] logits (0, x - 0.5, 2x - 3) per voxel: class 0 below
+    0.5, kidney (1) in [0.5, 2.5), tumor (2) above. Per voxel, so overlapping windows agree exactly."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    n = helper.make_node
+    nodes = [n("Mul", [input_name, "zero"], ["c0"]),
+             n("Sub", [input_name, "half"], ["c1"]),
+             n("Mul", [input_name, "two"], ["x2"]),
+             n("Sub", ["x2", "three"], ["c2"]),
+             n("Concat", ["c0", "c1", "c2"], [output_name], axis=1)]
+    inits = [helper.make_tensor(k, TensorProto.FLOAT, [], [v])
+             for k, v in (("zero", 0.0), ("half", 0.5), ("two", 2.0), ("three", 3.0))]
+    graph = helper.make_graph(
+        nodes, "unet_standin",
+        [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["N", 1, 128, 128, 128])],
+        [helper.make_tensor_value_info(output_name, TensorProto.FLOAT, ["N", 3, 128, 128, 128])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    return path
+
+
+def write_nifti(path, data, spacing, dtype=np.int16):
+    """A minimal single-file NIfTI-1 (.nii.gz), as KiTS19 ships its volumes."""
+    import gzip
+    import struct
+    data = np.asarray(data, dtype)
+    code = {np.dtype(np.int16): 4, np.dtype(np.uint8): 2, np.dtype(np.float32): 16}[data.dtype]
+    hdr = bytearray(352)
+    struct.pack_into("<i", hdr, 0, 348)
+    struct.pack_into("<8h", hdr, 40, 3, *data.shape, 1, 1, 1, 1)
+    struct.pack_into("<hh", hdr, 70, code, data.dtype.itemsize * 8)
+    struct.pack_into("<8f", hdr, 76, 1.0, *spacing, 0, 0, 0, 0)
+    struct.pack_into("<f", hdr, 108, 352.0)
+    struct.pack_into("<ff", hdr, 112, 1.0, 0.0)
+    hdr[344:348] = b"n+1\0"
+    with gzip.open(path, "wb") as f:
+        f.write(bytes(hdr) + data.tobytes(order="F"))
+
+
+# Two cases at the target spacing (no resampling): HU 200 -> kidney, HU 300 -> tumor for the stand-in.
+# case_00000: kidney exact (DICE 1), tumor predicted on half its truth (2/3) -> composite 5/6.
+# case_00003: kidney predicted on twice its truth (2/3), tumor truth not predicted (~0) -> 1/3.
+# Means: composite 7/12, kidney 5/6, tumor 1/3.
+KITS_EXPECTED = {"mean": 7 / 12, "kidney": 5 / 6, "tumor": 1 / 3}
+KITS_CASES = ["case_00000", "case_00003"]
+
+
+def kits19_raw(data_dir):
+    """<data_dir>/case_XXXXX/{imaging,segmentation}.nii.gz as the kits19 checkout's data/ holds them."""
+    a_img = np.zeros((60, 70, 80), np.int16)
+    a_seg = np.zeros_like(a_img, dtype=np.uint8)
+    a_img[10:30, 10:30, 10:30] = 200
+    a_seg[10:30, 10:30, 10:30] = 1
+    a_img[35:45, 35:45, 35:45] = 300
+    a_seg[35:55, 35:45, 35:45] = 2
+    b_img = np.zeros((200, 130, 130), np.int16)
+    b_seg = np.zeros_like(b_img, dtype=np.uint8)
+    b_img[50:90, 40:80, 40:80] = 200
+    b_seg[50:70, 40:80, 40:80] = 1
+    b_seg[120:130, 40:50, 40:50] = 2
+    for case, img, seg in (("case_00000", a_img, a_seg), ("case_00003", b_img, b_seg)):
+        d = os.path.join(data_dir, case)
+        os.makedirs(d, exist_ok=True)
+        write_nifti(os.path.join(d, "imaging.nii.gz"), img, (1.6, 1.2, 1.2))
+        write_nifti(os.path.join(d, "segmentation.nii.gz"), seg, (1.6, 1.2, 1.2), np.uint8)
+    return data_dir
