@@ -224,7 +224,7 @@ def dataset_source(env, title):
 # --------------------------------------------------------------- process-mlperf-accuracy
 # Datasets whose accuracy script exists in mlcommons/inference but not yet in cmperf (-> the model
 # whose registry entry names that script).
-ACCURACY_ELSEWHERE = {"openimages": "retinanet", "kits19": "3d-unet-99"}
+ACCURACY_ELSEWHERE = {}
 ACCURACY_LOG = "mlperf_log_accuracy.json"
 
 
@@ -289,9 +289,26 @@ def accuracy_command(dataset, result_dir, env, out):
                                "samples (e.g. dev-clean-wav.json) whose i-th 'transcript' is sample i's truth")
         return ["-m", "cmperf.mlperf.accuracy.wer", "--mlperf-accuracy-file", log, "--manifest", manifest,
                 "--output", out]
+    if dataset == "openimages":
+        ann = env.get("CM_DATASET_ANNOTATIONS_FILE_PATH", "")
+        if not ann and info.get("dataset_dir"):
+            from .openimages.preprocess import load_manifest
+            ann = load_manifest(info["dataset_dir"]).get("annotations", "")
+        if not ann:
+            raise DatasetError("_openimages accuracy needs --annotations=openimages-mlperf.json (the run.json of "
+                               "the result dir names no preprocessed OpenImages dataset)")
+        return ["-m", "cmperf.mlperf.openimages.accuracy", "--mlperf-accuracy-file", log, "--annotations", ann,
+                "--output", out]
+    if dataset == "kits19":
+        pre = env.get("CM_DATASET_PREPROCESSED_PATH") or info.get("dataset_dir") or ""
+        if not pre:
+            raise DatasetError("_kits19 accuracy needs --preprocessed_dir=DIR (the preprocessed KiTS19 volumes "
+                               "and their ground truth)")
+        return ["-m", "cmperf.mlperf.kits19.accuracy", "--mlperf-accuracy-file", log,
+                "--preprocessed-data-dir", pre, "--output", out]
     official = ""
     if dataset in ACCURACY_ELSEWHERE:
         from .registry import model_spec
         official = f" (the official one is {model_spec(ACCURACY_ELSEWHERE[dataset])['accuracy_script']})"
     raise MlperfError(f"accuracy script not implemented yet for {dataset}{official}; cmperf computes "
-                      "accuracy for _imagenet, _digits, _squad and _librispeech")
+                      "accuracy for _imagenet, _digits, _squad, _librispeech, _openimages and _kits19")
