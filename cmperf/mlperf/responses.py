@@ -68,8 +68,8 @@ class Transcript:
     width = 1
     fill = np.zeros(0, np.int64)
 
-    def __call__(self, outputs, indices):
-        if len(outputs) != len(indices):
+    def __call__(self, outputs, indices=None):
+        if indices is not None and len(outputs) != len(indices):
             raise ValueError(f"{len(outputs)} transcripts for {len(indices)} samples")
         return [np.asarray(t, np.int64).reshape(-1) for t in outputs]
 

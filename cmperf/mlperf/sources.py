@@ -173,12 +173,43 @@ def model_source(env, title):
     local = env.get("CM_ML_MODEL_LOCAL_PATH", "")
     if local:
         env["CM_ML_MODEL_FILE_WITH_PATH"] = local_copy(local, env.get("CM_DOWNLOAD_CHECKSUM"), what, "--model_path")
+        # no official checksum (e.g. RNN-T's checkpoint): the copy is used, and recorded as unverified
+        env["CM_ML_MODEL_CHECKSUM_VERIFIED"] = "yes" if env.get("CM_DOWNLOAD_CHECKSUM") else "no"
         return "local"
     if not env.get("CM_PACKAGE_URL"):
         raise ModelFileError(f"there is no official {what} file; choose one of: "
                              f"{'; '.join(official_choices(env['CM_TMP_CURRENT_SCRIPT_PATH']))} (or pass --model_path=FILE)")
     download_source(env, "CM_ML_MODEL_DOWNLOAD_URL", "CM_ML_MODEL_SOURCE_URL")
     return "download"
+
+
+def plan_model(env, title):
+    """The plan-time actions of a model script (no side effects): the download it will make, or a
+    note on the local copy it will use (md5-checked, or recorded as unverified when no official
+    checksum exists); ModelFileError when the variations name no official file."""
+    md5 = env.get("CM_DOWNLOAD_CHECKSUM") or None
+    local = env.get("CM_ML_MODEL_LOCAL_PATH", "")
+    if local:
+        check = f"md5 {md5} checked" if md5 else "no official checksum: recorded as unverified"
+        return [{"kind": "note", "text": f"{title}: use the local copy {local} ({check})"}]
+    if not env.get("CM_PACKAGE_URL"):
+        what = f"{title} ({env.get('CM_ML_MODEL_FRAMEWORK', '?')}, {env.get('CM_ML_MODEL_PRECISION', '?')})"
+        raise ModelFileError(f"there is no official {what} file; choose one of: "
+                             f"{'; '.join(official_choices(env['CM_TMP_CURRENT_SCRIPT_PATH']))} (or pass --model_path=FILE)")
+    return [{"kind": "download", "url": env.get("CM_ML_MODEL_DOWNLOAD_URL") or env["CM_PACKAGE_URL"], "size": None,
+             "checksum": f"md5:{md5}" if md5 else None, "path": env.get("CM_ML_MODEL_FILE")}]
+
+
+def plan_dataset(env, title, url_key="CM_DATASET_DOWNLOAD_URL", file_key="CM_DATASET_ARCHIVE_NAME"):
+    """The plan-time actions of a dataset script: its download, or the --from copy it checks."""
+    md5 = env.get("CM_DOWNLOAD_CHECKSUM") or None
+    if env.get("CM_DOWNLOAD_LOCAL_FILE_PATH"):
+        return [{"kind": "note", "text": f"{title}: use the local copy {env['CM_DOWNLOAD_LOCAL_FILE_PATH']}"
+                                         + (f" (md5 {md5} checked)" if md5 else "")}]
+    if not env.get("CM_PACKAGE_URL"):
+        raise DatasetError(f"no official source for {title}")
+    return [{"kind": "download", "url": env.get(url_key) or env["CM_PACKAGE_URL"], "size": None,
+             "checksum": f"md5:{md5}" if md5 else None, "path": env.get(file_key)}]
 
 
 def download_source(env, mirror_key, out_key):

@@ -43,12 +43,15 @@ class Detections:
         rows[:, 6] = labels[:n].astype(np.float32)
         return rows.reshape(-1)
 
-    def __call__(self, outputs, indices):
+    def __call__(self, outputs, indices=None):
         """``outputs`` = [boxes, labels, scores] of one image ([N,4], [N], [N]) or of a batch
-        ([B,N,4], [B,N], [B,N]); returns one flat float32 array per sample index."""
+        ([B,N,4], [B,N], [B,N]); returns one flat float32 array per sample index (``indices``
+        None: a warm-up call, rows carry 0, 1, ...)."""
         if not isinstance(outputs, (list, tuple)) or len(outputs) != 3:
             raise ValueError("a RetinaNet model must return three outputs: boxes, labels, scores")
         boxes, labels, scores = (np.asarray(o) for o in outputs)
+        if indices is None:
+            indices = list(range(1 if boxes.ndim == 2 else len(boxes)))
         if boxes.ndim == 2:  # the official export: batch 1, outputs without a batch axis
             if len(indices) != 1:
                 raise ValueError(f"the model answers one image per call, {len(indices)} were sent")
