@@ -50,8 +50,10 @@ class SpanLogits:
         self.width = 2 * self.seq_len
 
     def __call__(self, outputs):
+        if not isinstance(outputs, (list, tuple)) and np.ndim(outputs) == 3 and np.shape(outputs)[-1] == 2:
+            outputs = [np.asarray(outputs)[..., 0], np.asarray(outputs)[..., 1]]   # TF's logits [batch, seq, 2]
         if not isinstance(outputs, (list, tuple)) or len(outputs) != 2:
-            raise ValueError("a span model must return two outputs, start and end logits")
+            raise ValueError("a span model must return two outputs, start and end logits (or logits [batch, seq, 2])")
         start, end = (np.asarray(o) for o in outputs)
         expected = (len(start), self.seq_len)
         if start.shape != expected or end.shape != expected:
