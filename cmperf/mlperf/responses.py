@@ -45,15 +45,19 @@ class SpanLogits:
     dtype = np.float32
     fill = 0.0
 
-    def __init__(self, seq_len):
+    def __init__(self, seq_len, stacked=False):
         self.seq_len = int(seq_len)
         self.width = 2 * self.seq_len
+        self.stacked = stacked   # one output [batch, seq, 2] (the TF model.pb's logits:0)
 
     def __call__(self, outputs):
-        if not isinstance(outputs, (list, tuple)) and np.ndim(outputs) == 3 and np.shape(outputs)[-1] == 2:
-            outputs = [np.asarray(outputs)[..., 0], np.asarray(outputs)[..., 1]]   # TF's logits [batch, seq, 2]
+        if self.stacked:
+            logits = np.asarray(outputs[0] if isinstance(outputs, (list, tuple)) else outputs)
+            if logits.ndim != 3 or logits.shape[-1] != 2:
+                raise ValueError(f"logits must be [batch, {self.seq_len}, 2], got {list(logits.shape)}")
+            outputs = [logits[..., 0], logits[..., 1]]
         if not isinstance(outputs, (list, tuple)) or len(outputs) != 2:
-            raise ValueError("a span model must return two outputs, start and end logits (or logits [batch, seq, 2])")
+            raise ValueError("a span model must return two outputs, start and end logits")
         start, end = (np.asarray(o) for o in outputs)
         expected = (len(start), self.seq_len)
         if start.shape != expected or end.shape != expected:
@@ -83,6 +87,8 @@ def for_spec(spec, seq_len=None):
         return ClassIndex(spec["output_kind"], spec.get("label_offset", 0))
     if kind == "span-logits":
         return SpanLogits(seq_len or spec["max_seq_length"])
+    if kind == "span-logits-stacked":
+        return SpanLogits(seq_len or spec["max_seq_length"], stacked=True)
     if kind == "detections":
         from .openimages.detections import Detections
         return Detections()

@@ -37,7 +37,7 @@ def test_frozen_bert_feeds_by_name_and_splits_logits(tmp_path):
     batch = {"input_ids": ids, "input_mask": np.ones_like(ids), "segment_ids": np.ones_like(ids)}
     logits = b.predict(batch)
     assert logits.shape == (2, 384, 2)
-    rows = SpanLogits(384)(logits).reshape(2, 384, 2)
+    rows = SpanLogits(384, stacked=True)(logits).reshape(2, 384, 2)
     assert rows[0, 5, 0] == 10 and rows[0, 9, 1] == 10 and rows[1, 1, 0] == 10 and rows.sum() == 30
     with pytest.raises(ModelFileError, match="no usable tensors"):
         get_backend("tf").load(path, ["input_ids:0", "token_type_ids:0"], "logits:0")
