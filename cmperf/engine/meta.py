@@ -41,7 +41,7 @@ TOP_LEVEL = {
     "version_max": STR, "version_max_usable": STR, "clean_files": LIST, "clean_output_files": LIST,
     "print_env_at_the_end": DICT, "print_files_if_script_error": LIST, "script_name": STR,
     "warnings": LIST, "min_cm_version": STR, "repo_to_report_errors": STR, "sort": INT,
-    "source": STR, "private": BOOL, "deps_doc": ANY,
+    "source": STR, "private": BOOL, "deps_doc": ANY, "constraints": LIST, "accepted_inputs": LIST,
 }
 
 DEPENDENCY = {
@@ -58,7 +58,7 @@ VARIATION = {
     **_ENV_AND_STATE, **_DEP_LISTS, **_PATCHES, "group": STR, "default": BOOL, "base": LIST,
     "alias": STR, "default_variations": DICT, "script_name": STR, "default_version": STR,
     "required_disk_space": INT, "warning": STR, "docker": DICT, "default_gui": ANY,
-    "versions": DICT,
+    "versions": DICT, "constraints": LIST, "accepted_inputs": LIST,
 }
 
 
