@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 from cmperf.core import progress
 
@@ -39,10 +40,18 @@ def _run_harness(job, python, cwd, timeout):
     pkg_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     cmd = [python or sys.executable, "-m", "cmperf.mlperf.harness", job_path]
+    relay = None
+    if _engine_sink() is not None and not env.get(progress.EVENTS_FILE_ENV):
+        # inside the engine: the harness's progress reaches the engine's reporter through a file
+        env[progress.EVENTS_FILE_ENV] = os.path.join(cwd, "events.jsonl")
+        relay = _Relay(env[progress.EVENTS_FILE_ENV])
     try:
         p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         raise LoadGenError(f"LoadGen run exceeded {timeout} s ({job.label})") from e
+    finally:
+        if relay:
+            relay.stop()
     outcome = {}
     if os.path.isfile(job.result_file):
         with open(job.result_file, encoding="utf-8") as f:
@@ -54,6 +63,47 @@ def _run_harness(job, python, cwd, timeout):
         raise ConfigError(outcome["error"])
     raise LoadGenError(f"LoadGen run {job.label} failed (rc {p.returncode}): "
                        f"{outcome.get('error') or 'see the harness output above'}")
+
+
+def _engine_sink():
+    """The reporter installed in this process, if any (set_sink returns the previous one)."""
+    sink = progress.set_sink(None)
+    progress.set_sink(sink)
+    return sink
+
+
+class _Relay:
+    """Follow a JSON-lines events file and re-emit each event in this process."""
+
+    def __init__(self, path):
+        self.path, self.pos, self.done = path, 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, name="harness-events", daemon=True)
+        self.thread.start()
+
+    def _drain(self):
+        if not os.path.isfile(self.path):
+            return
+        with open(self.path, encoding="utf-8") as f:
+            f.seek(self.pos)
+            while True:
+                line = f.readline()
+                if not line.endswith("\n"):
+                    break
+                self.pos = f.tell()
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                progress.emit(event.pop("event", "note"), **event)
+
+    def _run(self):
+        while not self.done.wait(0.5):
+            self._drain()
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        self._drain()
 
 
 def _conf_text(spec, scen, mode, target):
@@ -143,8 +193,9 @@ def resolve_targets(spec, out=sys.stderr):
     return spec.with_targets(found)
 
 
-def calibrate(spec, scen, out=sys.stderr, seconds=sut_config.CALIBRATION_S):
+def calibrate(spec, scen, out=sys.stderr, seconds=None):
     """A short announced performance test of ``scen``; store and return the Target it suggests."""
+    seconds = sut_config.CALIBRATION_S if seconds is None else seconds
     progress.emit("note", text=f"{spec.model.name} {scen.name}: no stored SUT config for this system; "
                                f"calibrating for ~{seconds:.0f} s first (store one with _find-performance)")
     cal = dataclasses.replace(spec, results_dir=os.path.join(spec.results_dir, ".calibration"),

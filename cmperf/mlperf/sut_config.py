@@ -22,8 +22,8 @@ from cmperf.core.home import cm_home
 
 from . import spec as specs
 
-QPS_MARGIN = 1.15
-LATENCY_MARGIN = 0.5
+QPS_MARGIN = 1.3
+LATENCY_MARGIN = 0.1
 CALIBRATION_S = 15.0        # the announced calibration before a valid run without a SUT config
 FIND_PERFORMANCE_S = 30.0   # `_find-performance` without --test_query_count
 PROBE_QUERIES = 32
