@@ -31,7 +31,7 @@ PROBE_QUERIES = 32
 # Offline batch size / intra-op threads per model and backend, measured on the 2-core developer VM
 # (bench/flow_efficiency.py --sweep): the fastest setting, not a guess. Others: batch 1, backend default.
 MEASURED_DEFAULTS = {
-    ("digits-mlp", "onnxruntime", "Offline"): {"batch_size": 64, "threads": None},
+    ("digits-mlp", "onnxruntime", "Offline"): {"batch_size": 128, "threads": None},
     ("resnet50", "onnxruntime", "Offline"): {"batch_size": 8, "threads": None},
     ("resnet50-random", "onnxruntime", "Offline"): {"batch_size": 8, "threads": None},
 }
