@@ -1,0 +1,57 @@
+"""Published `cm` command lines plan with no side effects, or fail with a documented refusal."""
+import os
+
+import pytest
+import yaml
+
+from .harness import Planner
+from .refusals import REFUSALS, matches
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(HERE, "corpus.yaml"), encoding="utf-8") as _f:
+    CORPUS = yaml.safe_load(_f)
+
+
+@pytest.fixture(scope="module")
+def planner(tmp_path_factory):
+    saved = os.environ.get("CM_REPOS")
+    p = Planner(tmp_path_factory.mktemp("cm-home"))
+    yield p
+    if saved is None:
+        os.environ.pop("CM_REPOS", None)
+    else:
+        os.environ["CM_REPOS"] = saved
+
+
+def test_corpus_is_well_formed():
+    ids = [e["id"] for e in CORPUS]
+    assert len(ids) >= 80 and len(set(ids)) == len(ids)
+    for e in CORPUS:
+        assert e["source"] and e["cmd"].lstrip().startswith(("cm ", "cmr ")), e["id"]
+        kind, _, reason = e["expect"].partition(":")
+        assert kind in ("plan", "refuse", "pending"), e["id"]
+        if kind == "refuse":
+            assert reason in REFUSALS, f"{e['id']}: refusal '{reason}' is not documented"
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=[e["id"] for e in CORPUS])
+def test_published_line(planner, entry):
+    outcome = planner.plan_entry(entry)
+    kind, _, reason = entry["expect"].partition(":")
+    if kind == "plan":
+        assert outcome.planned, f"{entry['id']} ({entry['source']}) does not plan: {outcome.error}"
+    elif kind == "refuse":
+        assert not outcome.planned, f"{entry['id']} plans but is documented as refused ({reason})"
+        assert matches(reason, outcome.error), \
+            f"{entry['id']}: refused, but not with the documented '{reason}' message: {outcome.error}"
+    else:
+        assert not outcome.planned, f"{entry['id']} plans now: mark it `expect: plan` (was pending: {reason})"
+
+
+def test_share_that_plans(planner, capsys):
+    planned = sum(planner.plan_entry(e).planned for e in CORPUS)
+    share = planned / len(CORPUS)
+    with capsys.disabled():
+        print(f"\ncompat corpus: {planned}/{len(CORPUS)} published lines plan ({share:.0%}); "
+              f"engine: {'api.plan' if planner.uses_api_plan else 'plan.build fallback'}")
+    assert planned == sum(e["expect"] == "plan" for e in CORPUS)
