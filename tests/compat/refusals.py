@@ -25,6 +25,15 @@ REFUSALS = {
     "dashboard": (
         r"(dashboard|W&B|wandb)",
         "results are not pushed to a W&B dashboard; cmperf refuses `--dashboard` and `_dashboard`"),
+    "retired-tags": (
+        r"no script matches all the tags",
+        "tags of 2022 tutorials that upstream itself retired (`get,ml-model-onnx,resnet50`, "
+        "`get,onnxruntime,python-lib`); the error lists the closest current scripts "
+        "(`get,ml-model,resnet50,_onnx`, `get,generic-python-lib,_onnxruntime`)"),
+    "mobilenet-tflite": (
+        r"(mobilenet|tflite)",
+        "the MobileNet/EfficientNet open-division runs use the TFLite C++ implementation (tflite-cpp); "
+        "cmperf has no TFLite backend, so `run mobilenet-models _tflite` is refused naming what is missing"),
     "round": (
         r"round",
         "cmperf has the rules of the MLPerf Inference rounds it names in the error; a run or submission "

@@ -55,3 +55,13 @@ def test_share_that_plans(planner, capsys):
         print(f"\ncompat corpus: {planned}/{len(CORPUS)} published lines plan ({share:.0%}); "
               f"engine: {'api.plan' if planner.uses_api_plan else 'plan.build fallback'}")
     assert planned == sum(e["expect"] == "plan" for e in CORPUS)
+
+
+def test_every_script_meta_loads():
+    """A script with broken metadata is skipped by the index with only a warning: catch it here."""
+    import glob
+
+    from cmperf.engine.meta import load_meta
+    root = os.path.dirname(os.path.dirname(HERE))
+    for path in sorted(glob.glob(os.path.join(root, "script", "*", "_cm.yaml"))):
+        load_meta(path)
