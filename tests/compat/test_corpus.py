@@ -65,3 +65,23 @@ def test_every_script_meta_loads():
     root = os.path.dirname(os.path.dirname(HERE))
     for path in sorted(glob.glob(os.path.join(root, "script", "*", "_cm.yaml"))):
         load_meta(path)
+
+
+NEW_SCRIPTS = ["import-mlperf-inference-to-experiment", "push-mlperf-inference-results-to-github",
+               "get-mlperf-inference-results-dir", "get-mlperf-inference-submission-dir",
+               "truncate-mlperf-inference-accuracy-log", "preprocess-mlperf-inference-submission",
+               "get-mlperf-inference-sut-description", "get-mlperf-inference-sut-configs",
+               "get-mlperf-inference-utils", "get-mlperf-inference-results", "get-gcc", "get-llvm", "get-cmake",
+               "dump-pip-freeze", "get-platform-details", "benchmark-program", "benchmark-program-mlperf",
+               "run-mlperf-inference-mobilenet-models", "app-image-classification-onnx-py"]
+
+
+@pytest.mark.parametrize("alias", NEW_SCRIPTS)
+def test_help_describes_every_flag_of_the_new_scripts(alias):
+    """--help tells the truth: each flag a new script maps has a one-line description."""
+    from cmperf.engine.meta import load_meta
+    meta = load_meta(os.path.join(os.path.dirname(os.path.dirname(HERE)), "script", alias, "_cm.yaml"))
+    described = meta.get("input_description") or {}
+    for flag in meta.get("input_mapping") or {}:
+        desc = (described.get(flag) or {}).get("desc", "")
+        assert desc and "\n" not in desc.strip(), f"{alias}: --{flag} has no one-line description"
