@@ -106,13 +106,17 @@ class Planner:
         if refusal:
             raise ConstraintRefusal(refusal)
         tree = plan_mod.build(self._executor, request, {}, dict(request.state))
-        out = []
+        out, unresolved = [], []
 
         def walk(node):
             out.append(node.script)
+            if node.cache == "unresolved":      # a conditional dependency that cannot resolve
+                unresolved.append(f"{node.script}: {node.note}")
             for child in node.children:
                 walk(child)
         walk(tree)
+        if unresolved:
+            raise ConstraintRefusal("unresolvable dependency: " + "; ".join(unresolved))
         return out
 
     def plan_entry(self, entry):
