@@ -48,7 +48,7 @@ TOP_LEVEL = {
     "print_env_at_the_end": DICT, "print_files_if_script_error": LIST, "script_name": STR,
     "warnings": LIST, "min_cm_version": STR, "repo_to_report_errors": STR, "sort": INT,
     "source": STR, "private": BOOL, "deps_doc": ANY,
-    # cmperf extensions read at plan time (see COORDINATION / docs/engine.md)
+    # cmperf extensions read at plan time (docs/engine.md)
     "constraints": LIST, "accepted_inputs": LIST,
 }
 
