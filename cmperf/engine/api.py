@@ -7,10 +7,9 @@ from .request import parse_input
 def _planner(home=None):
     from .cache import CacheStore
     from .index import ScriptIndex, cm_home
-    from .native import host_os_info
     from .plan import Planner
     home = home or cm_home()
-    return Planner(ScriptIndex.load(home=home), CacheStore(home), host_os_info())
+    return Planner(ScriptIndex.load(home=home), CacheStore(home))
 
 
 def plan(i):
