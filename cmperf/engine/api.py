@@ -46,6 +46,13 @@ def run(i, out=sys.stdout, reporter=None, hook_stdout=None, planner=None):
     planner = planner or _planner()
     the_plan = planner.plan(request, {}, dict(request.state))
     reporter = reporter or reporter_for(i, out)
+    if request.flags.plan:          # --plan reaching here (a library caller): show it, run nothing
+        print("\n".join(the_plan.lines()), file=out)
+        from .execute import RunResult
+        root = the_plan.root
+        result = RunResult(root.script, root.variations, root.version, {}, {})
+        result.plan = the_plan
+        return result
     if request.flags.print_deps:
         print("Resolved dependency tree (before running):", file=out)
         print("\n".join(the_plan.lines(costs=False)), file=out)
