@@ -39,6 +39,10 @@ class CAutomation(Automation):
             except EngineError as e:
                 return _error(e)
             return {"return": 0, "skip_delayed_help": True}
+        if i.get("docker") and not i.get("_recursive"):
+            from cmperf.core.truth import is_true
+            if is_true(i["docker"]):
+                return self.docker(i)          # upstream: --docker runs the request in a container
         as_json = bool(i.get("j") or i.get("json"))
         if i.get("plan") or i.get("dry_run"):
             try:
@@ -59,9 +63,25 @@ class CAutomation(Automation):
             result = api.run(i, out=out, hook_stdout=sys.stderr if to_stderr else None)
         except EngineError as e:
             return _error(e)
+        except KeyboardInterrupt:   # one line, exit code 130; the unfinished build is resumed next time
+            return {"return": 130, "error": "interrupted (Ctrl-C); run the same command again to resume"}
         r = {"return": 0, **result.as_dict()}
         if as_json:
             print(json.dumps(r, indent=2, sort_keys=True, default=str))
+        return r
+
+    def docker(self, i):
+        """cm docker script --tags=... [--docker_os, --docker_base_image, --docker_cache, --docker_it, ...]:
+        build (or reuse) an image from the request's plan and run the request in it (docs/containers.md)."""
+        from cmperf.container import workflow
+        from cmperf.core.errors import CmperfError
+        as_json = bool(i.get("j") or i.get("json"))
+        try:
+            r = {"return": 0, **workflow.docker(i, out=sys.stderr if as_json else sys.stdout)}
+        except CmperfError as e:
+            return _error(e)
+        if as_json:
+            print(json.dumps(r, indent=2, sort_keys=True))
         return r
 
     def prepare(self, i):

@@ -293,7 +293,7 @@ class Executor:
         envs.merge_state(state, new_state)
         if rc != 0 and not flags.ignore_script_error:
             raise NativeScriptFailed(f"{os.path.basename(script_path)} failed", exit_code=rc,
-                                     command=f"bash -c '. ./{native.WRAPPER}' (in {workdir})",
+                                     command=native.last_command(),
                                      tail=lines, log_path=log, script=inst.name,
                                      tags=",".join(inst.script.tags))
 
