@@ -43,6 +43,8 @@ setup(
         # virtualenv (install-python-venv), never into this environment.
         "deepsparse": ["deepsparse==1.8.0"],
         "test": ["pytest>=7"],
+        # `cm run experiment --executor=ray`: sweeps and fleet runs on a Ray cluster
+        "distributed": ["ray>=2.9"],
     },
     entry_points={"console_scripts": ["cmperf-setup=cmperf.setup_repo:main"]},
 )
