@@ -34,6 +34,11 @@ REFUSALS = {
         r"(mobilenet|tflite)",
         "the MobileNet/EfficientNet open-division runs use the TFLite C++ implementation (tflite-cpp); "
         "cmperf has no TFLite backend, so `run mobilenet-models _tflite` is refused naming what is missing"),
+    "unquoted-words": (
+        r"no script has the alias or uid 'run'",
+        "a results README printed `cm run script run mobilenet-models _tflite ...`: the quotes of the "
+        "`cmr \"run mobilenet-models ...\"` that was run were lost; as printed, the first word is a script "
+        "alias for upstream CM and cmperf alike, and the error lists the closest script"),
     "round": (
         r"round",
         "cmperf has the rules of the MLPerf Inference rounds it names in the error; a run or submission "
