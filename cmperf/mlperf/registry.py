@@ -4,10 +4,11 @@ URLs and md5 sums are copied from upstream CM's script metas (cm-conventions.md,
 and "Datasets"). ``harness`` says whether :mod:`cmperf.mlperf.harness` can run a model; models
 with ``harness: None`` get a clear HarnessNotImplementedError.
 """
+from . import spec as _spec
 from .errors import HarnessNotImplementedError, UnknownChoiceError
 
-SCENARIOS = ("Offline", "SingleStream", "MultiStream", "Server")
-MODES = ("performance", "accuracy")
+SCENARIOS = _spec.SCENARIO_NAMES   # the one definition is cmperf.mlperf.spec.Scenario
+MODES = _spec.MODES
 
 ZENODO = "https://zenodo.org/record"
 INFERENCE_RAW = "https://raw.githubusercontent.com/mlcommons/inference/v3.1"
@@ -17,7 +18,7 @@ MODELS = {
         "task": "image-classification",
         "loadgen_name": "resnet50",       # mlperf.conf section used (open division, mapped to resnet)
         "mlperf_model": "resnet", "maps_to_mlperf_model": True,  # not an MLPerf model itself
-        "dataset": "digits",
+        "dataset": "digits", "dataset_size": 1024,   # the held-out split (models.digits)
         "harness": "reference",
         "accuracy": "imagenet-top1",
         "input_name": "input", "output_name": "scores", "output_kind": "scores", "label_offset": 0,
@@ -44,7 +45,7 @@ MODELS = {
     },
     "resnet50": {
         "task": "image-classification",
-        "loadgen_name": "resnet50", "mlperf_model": "resnet", "dataset": "imagenet",
+        "loadgen_name": "resnet50", "mlperf_model": "resnet", "dataset": "imagenet", "dataset_size": 50000,
         "harness": "reference", "accuracy": "imagenet-top1", "accuracy_module": "cmperf.mlperf.accuracy.imagenet",
         "preprocess_cli": "python -m cmperf.mlperf.preprocess.imagenet",
         "input_name": "input_tensor:0", "output_name": "ArgMax:0", "output_kind": "argmax", "label_offset": 1,
@@ -76,7 +77,7 @@ MODELS = {
     },
     "bert-99": {
         "task": "question-answering", "loadgen_name": "bert", "mlperf_model": "bert-99",
-        "dataset": "squad-v1.1", "harness": "reference", "accuracy": "squad-f1",
+        "dataset": "squad-v1.1", "dataset_size": 10833, "harness": "reference", "accuracy": "squad-f1",
         "accuracy_module": "cmperf.mlperf.squad.accuracy",
         "qsl": "squad", "response": "span-logits", "max_seq_length": 384,
         "preprocess_cli": "python -m cmperf.mlperf.squad.preprocess",
@@ -196,13 +197,8 @@ def check_backend(spec, backend):
 
 
 def check_scenario(scenario):
-    if scenario not in SCENARIOS:
-        # accept lower-case forms as upstream's results directories use them
-        for s in SCENARIOS:
-            if s.lower() == str(scenario).lower():
-                return s
-        raise UnknownChoiceError("scenario", scenario, SCENARIOS)
-    return scenario
+    """The canonical scenario name (lower-case forms as upstream's results directories use them)."""
+    return _spec.scenario(scenario).name
 
 
 def check_mode(mode):

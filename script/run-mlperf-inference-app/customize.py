@@ -5,6 +5,9 @@ with a clear error instead of being ignored.
 """
 import os
 
+from cmperf.mlperf import spec as specs
+from cmperf.mlperf.errors import MlperfError
+
 CHOICES = {
     "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python"]),
     "CM_MLPERF_BACKEND": ("backend", ["onnxruntime", "tf", "tensorflow", "tensorflow-metal", "deepsparse",
@@ -42,7 +45,14 @@ def _is_on(value):
     return str(value).strip().lower() in ("yes", "on", "true", "1")
 
 
-def preprocess(i):
+def plan(i):
+    """Refuse at plan time what cannot succeed: unknown choices, a test-mode submission, a round
+    the model cannot pass (naming the rounds it can)."""
+    env = dict(i["env"])
+    return preprocess({**i, "env": env}, dry=True)
+
+
+def preprocess(i, dry=False):
     env = i["env"]
     for key, why in NOT_YET:
         value = env.get(key, "")
@@ -70,6 +80,11 @@ def preprocess(i):
     if env.get("CM_MLPERF_LOADGEN_COMPLIANCE") == "yes" and env["CM_MLPERF_SUBMISSION_DIVISION"] != "closed":
         env["CM_MLPERF_LOADGEN_COMPLIANCE"] = "no"   # compliance tests apply to the closed division only
 
+    r = _round_and_submission(env)
+    if r:
+        return r
+    if dry:
+        return {"return": 0}
     results = env.get("OUTPUT_BASE_DIR") or os.path.join(os.getcwd(), "results")
     env["CM_MLPERF_RESULTS_DIR"] = os.path.abspath(os.path.expanduser(results))
     if env.get("CM_MLPERF_INFERENCE_SUBMISSION_DIR"):
@@ -78,3 +93,28 @@ def preprocess(i):
     elif env.get("CM_MLPERF_SUBMISSION_GENERATION") == "yes":
         env["CM_MLPERF_INFERENCE_SUBMISSION_DIR"] = os.path.join(os.getcwd(), "submission")
     return {"return": 0}
+
+
+def _round_and_submission(env):
+    """Default the round to the newest one the model can pass; refuse an impossible submission."""
+    try:
+        model = specs.model(env.get("CM_MLPERF_MODEL") or "digits-mlp")
+    except MlperfError as e:
+        return {"return": 1, "error": f"{e} (run-mlperf-inference-app)"}
+    if not env.get("CM_MLPERF_SUBMISSION_ROUND"):
+        rounds = model.submission_rounds()
+        if rounds:
+            env["CM_MLPERF_SUBMISSION_ROUND"] = rounds[-1]
+            env["CM_MLPERF_INFERENCE_VERSION"] = rounds[-1].lstrip("v")
+    if not _is_on(env.get("CM_MLPERF_SUBMISSION_GENERATION", "")):
+        return None
+    if env.get("CM_MLPERF_RUN_STYLE", "test") == "test" and not _is_on(env.get("CM_MLPERF_ALLOW_TEST_SUBMISSION", "")):
+        return {"return": 1, "error": (
+            "_submission with --execution_mode=test: a test run is a few queries, not a benchmark result, "
+            "and its tree cannot pass the checker. Use --execution_mode=valid, or add --test_submission=yes "
+            "to write the tree anyway (run-mlperf-inference-app)")}
+    why = model.round_refusal(env["CM_MLPERF_SUBMISSION_ROUND"])
+    if why:
+        return {"return": 1, "error": f"cannot submit {model.name} to round "
+                                      f"{env['CM_MLPERF_SUBMISSION_ROUND']}: {why} (run-mlperf-inference-app)"}
+    return None
