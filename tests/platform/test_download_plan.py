@@ -93,3 +93,18 @@ def test_wget_and_curl_variations_download_with_the_same_guarantees(cm, http_ser
     rc, _, text = cm(f"--tags=download,file,_wget,_url.{http_server.url}/w.bin", "--md5sum=" + "0" * 32,
                      "--output_file=bad.bin", "--quiet")
     assert rc != 0 and "md5 mismatch" in text
+
+
+def test_cm_plan_shows_the_download_and_refuses_bad_input_before_running(cm, http_server):
+    http_server.files["/aux.tar.gz"] = b"not fetched at plan time"
+    md5 = hashlib.md5(b"x").hexdigest()
+    rc, _, text = cm(f"--tags=download-and-extract,_extract,_url.{http_server.url}/aux.tar.gz", f"--md5sum={md5}",
+                     "--extract_max_size=1G", "--plan", "--quiet")
+    assert rc == 0, text
+    assert f"download {http_server.url}/aux.tar.gz (size unknown, md5:{md5}) -> {cm.work / 'aux.tar.gz'}" in text
+    assert f"into {cm.work / 'aux'}" in text and "1.0 GiB" in text
+    rc, _, text = cm(f"--tags=download,file,_url.{http_server.url}/aux.tar.gz", "--md5sum=abc", "--plan", "--quiet")
+    assert rc != 0 and "'abc' is not a md5 checksum" in text and "download-file" in text
+    rc, _, text = cm(f"--tags=download,file,_url.{http_server.url}/aux.tar.gz", "--md5sum=abc", "--quiet")
+    assert rc != 0 and "'abc' is not a md5 checksum" in text
+    assert http_server.requests == [] and os.listdir(cm.work) == []
