@@ -1,6 +1,9 @@
 """CM adapter for `cm run|replay|show experiment` over cmperf.experiment (find/search: cmind's own).
 
     cm run experiment --tags=T --explore.BATCH="[1,2,4]" [--fail_fast] [--timeout=S] -- COMMAND {{BATCH}}
+        [--executor=ray [--address=HOST:PORT] [--resources.cpus=2 --resources.whole_node=yes
+         --resources.sut:NAME=1 ...] [--max_tries=3] [--fleet=SUT1,SUT2 [--submitter=ORG --round=v3.1]]]
+    cm run experiment --tags=T --resume [--sweep=NAME] [--executor=...]
     cm replay experiment --tags=T [--step=N] [--dir=SWEEP/STEP]
     cm show experiment --tags=T
 
@@ -14,16 +17,17 @@ import sys
 from cmind.automation import Automation
 
 try:
-    from cmperf.experiment import runner, steps as steps_mod
+    from cmperf.experiment import api, runner, steps as steps_mod
 except ImportError:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from cmperf.experiment import runner, steps as steps_mod
+    from cmperf.experiment import api, runner, steps as steps_mod
 
+from cmperf.core.errors import CmperfError
 from cmperf.experiment.explore import ExploreError
 from cmperf.report.errors import ReportError
 
 PUBLISHED_TAG = "published-results"
-ERRORS = (runner.ExperimentError, ExploreError, ReportError, OSError)
+ERRORS = (runner.ExperimentError, ExploreError, ReportError, OSError, CmperfError)
 
 
 def _tags(i):
@@ -74,31 +78,56 @@ class CAutomation(Automation):
         return r["path"], None
 
     def run(self, i):
-        """Run the command after `--` once per combination of the --explore.VAR values."""
+        """Run the command after `--` once per combination of the --explore.VAR values (on a Ray
+        cluster with --executor=ray), or the rest of an interrupted sweep with --resume."""
+        console = i.get("out") == "con"
+        log = print if console else (lambda *a: None)
+        timeout = i.get("timeout")
+        submission = None
+        if i.get("submitter"):
+            submission = {"submitter": str(i["submitter"]), "version": str(i.get("round") or i.get("version") or "v3.1"),
+                          "system_json": i.get("system_json"), "test_run": _flag(i, "test_run")}
+        common = dict(executor=i.get("executor"), address=i.get("address"), max_tries=i.get("max_tries"),
+                      timeout=float(timeout) if timeout else None, echo=console, log=log, submission=submission)
+        if _flag(i, "resume"):
+            path, err = self._one(i)
+            if err:
+                return err
+            try:
+                out = api.resume(os.path.join(path, i["sweep"]) if i.get("sweep") else path, **common)
+            except ERRORS as e:
+                return {"return": 1, "error": str(e)}
+            return self._report(path, out, console)
         try:
-            runner.plan(i.get("unparsed_cmd", []), i.get("explore", {}))
+            api.validate(i.get("unparsed_cmd", []), i.get("explore", {}), executor=i.get("executor"),
+                         address=i.get("address"), resources=i.get("resources"), fleet=i.get("fleet"))
         except ERRORS as e:
             return {"return": 1, "error": str(e)}   # nothing created for a bad request
         path, err = self._one(i, create=True)
         if err:
             return err
-        console = i.get("out") == "con"
-        timeout = i.get("timeout")
         try:
-            out = runner.run_sweep(path, i.get("unparsed_cmd", []), i.get("explore", {}),
-                                   fail_fast=_flag(i, "fail_fast"),
-                                   timeout=float(timeout) if timeout else None, echo=console,
-                                   log=print if console else (lambda *a: None))
+            out = api.run(path, i.get("unparsed_cmd", []), i.get("explore", {}), resources=i.get("resources"),
+                          fleet=i.get("fleet"), fail_fast=_flag(i, "fail_fast"), **common)
         except runner.StepFailed as e:
             return {"return": 2, "error": str(e), "step": e.record}
         except ERRORS as e:
             return {"return": 1, "error": str(e)}
+        return self._report(path, out, console)
+
+    @staticmethod
+    def _report(path, out, console):
         failed = [s for s in out["steps"] if s["status"] == "failed"]
         if console:
             print(f"experiment {path}: {len(out['steps']) - len(failed)} steps ok, {len(failed)} failed")
             print(f"sweep: {out['path']}")
-        return {"return": 0, "path": path, "sweep": out["path"], "steps": out["steps"],
-                "failed": len(failed)}
+        result = {"return": 0, "path": path, "sweep": out["path"], "steps": out["steps"],
+                  "failed": len(failed), **({"fleet": out["fleet"]} if "fleet" in out else {})}
+        if out["steps"] and len(failed) == len(out["steps"]):
+            # nothing was measured: a script or CI must not take this for success
+            result.update({"return": 2, "error": f"every step of {out['path']} failed; the first: "
+                           f"step {failed[0]['step']}: {failed[0]['error']}"})
+        return result
 
     def replay(self, i):
         """Run one recorded step again: --dir=SWEEP/STEP (relative to the experiment) or --step=N of

@@ -1,6 +1,9 @@
 """`python -m cmperf.experiment`: experiments in a plain directory (no CM repository needed).
 
     run --dir DIR --explore BATCH="[1,2,4]" [--fail-fast] -- COMMAND {{BATCH}}
+        [--executor ray [--address HOST:PORT] [--resource cpus=2 --resource sut:NAME=1 ...]
+         [--max-tries 3] [--fleet SUT1,SUT2]]
+    resume DIR [--executor ray --address HOST:PORT]     (DIR: a sweep, or an experiment's newest unfinished one)
     show DIR
     replay STEP_DIR
     mlperf-dse --dir DIR --model digits-mlp --batch "[1,2,4,8,16,32]" [--backend onnxruntime] [--out CHARTS]
@@ -19,6 +22,9 @@ from tabulate import tabulate
 from cmperf.report.errors import ReportError
 from cmperf.report.html import write_page
 
+from cmperf.core.errors import CmperfError
+
+from . import api
 from .explore import ExploreError
 from .runner import ExperimentError, StepFailed, replay, run_sweep
 from .steps import STEP_HEADERS, load_steps, step_rows
@@ -48,12 +54,35 @@ def _print_steps(steps):
     print(tabulate(step_rows(steps), headers=STEP_HEADERS, tablefmt="github"))
 
 
-def cmd_run(args):
-    out = run_sweep(args.dir, args.command, _explore(args.explore), fail_fast=args.fail_fast,
-                    timeout=args.timeout, echo=args.verbose)
+def _pairs(items, flag):
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ExperimentError(f"{flag} {item!r}: expected NAME=VALUE, e.g. cpus=2")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _finish(out):
     _print_steps(out["steps"])
     print(f"sweep: {out['path']}")
+    if out.get("fleet", {}).get("results_dir"):
+        print(f"fleet results: {out['fleet']['results_dir']}")
     return 0 if all(s["status"] == "ok" for s in out["steps"]) else 1
+
+
+def cmd_run(args):
+    out = api.run(args.dir, args.command, _explore(args.explore), executor=args.executor,
+                  address=args.address, resources=_pairs(args.resource, "--resource"),
+                  max_tries=args.max_tries, fleet=args.fleet, fail_fast=args.fail_fast,
+                  timeout=args.timeout, echo=args.verbose)
+    return _finish(out)
+
+
+def cmd_resume(args):
+    return _finish(api.resume(args.path, executor=args.executor, address=args.address,
+                              max_tries=args.max_tries, timeout=args.timeout, echo=args.verbose))
 
 
 def cmd_show(args):
@@ -89,6 +118,12 @@ def cmd_mlperf_dse(args):
     return 0
 
 
+def _executor_args(s):
+    s.add_argument("--executor", choices=("local", "ray"), help="where steps run (default: here, one by one)")
+    s.add_argument("--address", help="the Ray cluster, HOST:PORT (default: RAY_ADDRESS or a local Ray)")
+    s.add_argument("--max-tries", type=int, help="tries of a step whose node dies (default 3)")
+
+
 def parser():
     p = argparse.ArgumentParser(prog="python -m cmperf.experiment", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command_name", required=True)
@@ -98,8 +133,18 @@ def parser():
     s.add_argument("--fail-fast", action="store_true")
     s.add_argument("--timeout", type=float, help="seconds per step")
     s.add_argument("-v", "--verbose", action="store_true", help="show the command's output")
+    _executor_args(s)
+    s.add_argument("--resource", action="append", default=[], metavar="NAME=VALUE",
+                   help="what each step asks of its node: cpus, gpus, memory, whole_node, sut:NAME, ...")
+    s.add_argument("--fleet", help="SUT1,SUT2: measure the command on each SUT's node (needs --executor ray)")
     s.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND with {{VAR}} placeholders")
     s.set_defaults(func=cmd_run)
+    s = sub.add_parser("resume", help="run the steps an interrupted sweep did not finish")
+    s.add_argument("path", help="a sweep directory, or an experiment directory (its newest unfinished sweep)")
+    s.add_argument("--timeout", type=float, help="seconds per step")
+    s.add_argument("-v", "--verbose", action="store_true")
+    _executor_args(s)
+    s.set_defaults(func=cmd_resume)
     s = sub.add_parser("show", help="the steps of an experiment, a sweep or a step")
     s.add_argument("path")
     s.set_defaults(func=cmd_show)
@@ -129,7 +174,7 @@ def main(argv=None):
         args.command = args.command[1:]
     try:
         return args.func(args)
-    except (ExperimentError, ExploreError, ReportError) as e:
+    except (ExperimentError, ExploreError, ReportError, CmperfError) as e:
         if isinstance(e, StepFailed):
             _print_steps(load_steps(os.path.dirname(e.record["path"])))
         print(f"error: {e}", file=sys.stderr)

@@ -13,6 +13,7 @@ the step directory. ``cm-step.json`` is written last and atomically: a step dire
 is an interrupted step, never mistaken for a finished one.
 """
 import datetime
+import functools
 import getpass
 import json
 import os
@@ -59,7 +60,9 @@ def _json(path, data):
     write_text(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
 
 
+@functools.lru_cache(maxsize=1)
 def _git_commit():
+    """The checkout's commit, asked once per process (a sweep's steps share it)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(cmperf.__file__)))
     try:
         out = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -81,16 +84,53 @@ def provenance():
             "cmperf_git_commit": _git_commit(), "user": user}
 
 
-def _run_command(tokens, cwd, env, output_path, timeout, echo):
+def _die_with_parent(argv):
+    """(argv, preexec_fn) that have the command killed when the process that started it dies
+    (Linux), so a step whose Ray worker was killed does not go on measuring beside its retry.
+    util-linux's setpriv does it in the exec chain; else a preexec_fn (a slower plain fork of a
+    large worker process). libc is loaded here, in the parent: nothing may import after a fork."""
+    if sys.platform != "linux":
+        return argv, None
+    setpriv = _setpriv()
+    if setpriv:
+        return [setpriv, "--pdeathsig", "KILL", "--", *argv], None
+    try:
+        import ctypes
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return argv, None
+    return argv, lambda: prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+
+
+@functools.lru_cache(maxsize=1)
+def _setpriv():
+    path = shutil.which("setpriv")
+    if not path:
+        return None
+    try:
+        ok = subprocess.run([path, "--pdeathsig", "KILL", "--", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if ok.returncode == 0 else None
+
+
+def _run_command(tokens, cwd, env, output_path, timeout, echo, die_with_parent=False):
     """Run tokens (one token: a shell command line) with output to output_path (and the console
     when echo); return (rc, error or '')."""
-    shell = len(tokens) == 1
+    argv = ["/bin/bash", "-c", tokens[0]] if len(tokens) == 1 else list(tokens)
+    preexec = None
+    if die_with_parent:
+        if len(tokens) > 1 and not shutil.which(tokens[0], path=env.get("PATH")):
+            # what Popen would say for a missing program (setpriv would only exit 127)
+            error = FileNotFoundError(2, "No such file or directory")
+            with open(output_path, "w", encoding="utf-8") as out:
+                out.write(f"[Errno 2] No such file or directory: {tokens[0]!r}\n")
+            return None, f"cannot start {tokens[0]!r}: {error.strerror}"
+        argv, preexec = _die_with_parent(argv)
     with open(output_path, "w", encoding="utf-8") as out:
         try:
-            proc = subprocess.Popen(tokens[0] if shell else tokens, shell=shell, cwd=cwd, env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                    errors="replace", start_new_session=True,
-                                    executable="/bin/bash" if shell else None)
+            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, errors="replace", start_new_session=True, preexec_fn=preexec)
         except OSError as e:
             out.write(f"{e}\n")
             return None, f"cannot start {tokens[0]!r}: {e.strerror or e}"
@@ -120,37 +160,62 @@ def _tail(path):
     return text[-TAIL:]
 
 
-def run_step(step_dir, number, variables, template, cwd, timeout=None, echo=False, extra=None):
-    """Run one step in step_dir and record it; return the record (status ok or failed)."""
+def step_values(variables, number, step_dir, cwd):
+    """The placeholder values of one step: its variables, {{CD}}, {{CM_EXPERIMENT_STEP}} and
+    {{CM_EXPERIMENT_PATH}} (the directory the command runs in)."""
+    return {**{k: str(v) for k, v in variables.items()}, "CD": cwd,
+            "CM_EXPERIMENT_STEP": str(number), "CM_EXPERIMENT_PATH": step_dir}
+
+
+def write_input(step_dir, number, variables, template, cwd, extra=None):
+    """Create the step directory with its cm-input.json (the command as substituted for it)."""
     os.makedirs(step_dir, exist_ok=False)
-    values = {**{k: str(v) for k, v in variables.items()}, "CD": cwd,
-              "CM_EXPERIMENT_STEP": str(number), "CM_EXPERIMENT_PATH": step_dir}
-    command = substitute(template, values)
+    command = substitute(template, step_values(variables, number, step_dir, cwd))
     _json(os.path.join(step_dir, INPUT_FILE),
           {"step": number, "variables": variables, "command": command, "template": template,
            "cwd": cwd, **(extra or {})})
-    env = {**os.environ, "CM_EXPERIMENT_STEP": str(number), "CM_EXPERIMENT_PATH": step_dir}
+
+
+def execute(work_dir, number, variables, template, cwd, timeout=None, echo=False, extra=None,
+            die_with_parent=False):
+    """Run one step's command inside the existing ``work_dir`` and return its record (not
+    written): the local executor runs in the step directory itself, a remote one in a scratch
+    directory of its node whose files are then shipped to the step directory."""
+    command = substitute(template, step_values(variables, number, work_dir, cwd))
+    env = {**os.environ, "CM_EXPERIMENT_STEP": str(number), "CM_EXPERIMENT_PATH": work_dir}
     started = _now()
     t0 = time.monotonic()
-    rc, error = _run_command(command, step_dir, env, os.path.join(step_dir, OUTPUT_FILE), timeout, echo)
+    rc, error = _run_command(command, work_dir, env, os.path.join(work_dir, OUTPUT_FILE), timeout, echo,
+                             die_with_parent)
     duration = time.monotonic() - t0
     results = []
     if not error:
         try:
-            results = collect(step_dir)
+            results = collect(work_dir)
         except DataError as e:
             error = f"malformed results: {e}"
-    record = {"step": number, "status": "failed" if error else "ok", "rc": rc, "error": error,
-              "variables": variables, "results": results,
-              "warnings": [] if results or error else
-              ["the command left no mlperf_log_summary.txt and no cm-result.json"],
-              "output_tail": _tail(os.path.join(step_dir, OUTPUT_FILE)) if error else "",
-              "provenance": {**provenance(), "started": started.isoformat(),
-                             "finished": _now().isoformat(), "duration_s": round(duration, 3)},
-              **(extra or {})}
+    return {"step": number, "status": "failed" if error else "ok", "rc": rc, "error": error,
+            "variables": variables, "results": results,
+            "warnings": [] if results or error else
+            ["the command left no mlperf_log_summary.txt and no cm-result.json"],
+            "output_tail": _tail(os.path.join(work_dir, OUTPUT_FILE)) if error else "",
+            "provenance": {**provenance(), "started": started.isoformat(),
+                           "finished": _now().isoformat(), "duration_s": round(duration, 3)},
+            **(extra or {})}
+
+
+def write_record(step_dir, record):
+    """cm-step.json, last and atomically: from now on the step counts as finished."""
+    record = {k: v for k, v in record.items() if k != "path"}
     _json(os.path.join(step_dir, STEP_FILE), record)
     record["path"] = step_dir
     return record
+
+
+def run_step(step_dir, number, variables, template, cwd, timeout=None, echo=False, extra=None):
+    """Run one step in step_dir and record it; return the record (status ok or failed)."""
+    write_input(step_dir, number, variables, template, cwd, extra)
+    return write_record(step_dir, execute(step_dir, number, variables, template, cwd, timeout, echo, extra))
 
 
 def plan(template, explore):
@@ -159,7 +224,7 @@ def plan(template, explore):
     if not template:
         raise ExperimentError("no command to run: put it after '--'")
     try:
-        steps = expand(explore)
+        steps = expand(explore, template)     # + upstream's inline {{VAR{[...]}}} specs
         for variables in steps:
             substitute(template, {**{k: str(v) for k, v in variables.items()}, "CD": "",
                                   "CM_EXPERIMENT_STEP": "", "CM_EXPERIMENT_PATH": ""})
@@ -169,35 +234,31 @@ def plan(template, explore):
 
 
 def run_sweep(artifact_dir, template, explore, fail_fast=False, timeout=None, echo=False, cwd=None,
-              log=print):
+              log=print, executor=None, resources=None, settings=None):
     """Run every step of ``explore`` with the command ``template`` (a token list); failed steps are
-    recorded and the sweep goes on unless ``fail_fast``. Return {'path', 'steps': [records]}."""
+    recorded and the sweep goes on unless ``fail_fast``. ``executor`` runs the steps (default: one
+    after another on this machine, see executors.py); ``resources`` is what each step asks of it
+    (resources.py). Return {'path', 'steps': [records]}."""
+    from .executors import LocalExecutor
+    from .resources import step_resources, validate
+    from .sweep import Sweep
     steps = plan(template, explore)
-    cwd = os.path.abspath(cwd or os.getcwd())
-    sweep_dir = os.path.join(artifact_dir, _now().strftime("%Y-%m-%d.%H-%M-%S.%f"))
-    os.makedirs(sweep_dir)
-    summary = {"template": template, "explore": explore, "cwd": cwd, "steps": len(steps),
-               "started": _now().isoformat(), "status": "running"}
-    _json(os.path.join(sweep_dir, SWEEP_FILE), summary)
-    records = []
-    try:
-        for number, variables in enumerate(steps, start=1):
-            log(f"experiment step {number}/{len(steps)}: "
-                + " ".join(f"{k}={v}" for k, v in variables.items()))
-            record = run_step(os.path.join(sweep_dir, f"step-{number:04d}"), number, variables,
-                              template, cwd, timeout, echo)
-            records.append(record)
-            if record["status"] == "failed":
-                log(f"  failed: {record['error']}")
-                if fail_fast:
-                    raise StepFailed(record)
-    finally:
-        summary.update(finished=_now().isoformat(),
-                       status="stopped" if len(records) < len(steps) else "done",
-                       ok=sum(r["status"] == "ok" for r in records),
-                       failed=sum(r["status"] == "failed" for r in records))
-        _json(os.path.join(sweep_dir, SWEEP_FILE), summary)
-    return {"path": sweep_dir, "steps": records}
+    executor = executor or LocalExecutor()
+    resources = validate(resources)
+    # every step's request is checked against the executor before the sweep directory exists
+    executor.check([step_resources(resources, {**{k: str(v) for k, v in s.items()}, "CM_EXPERIMENT_STEP": str(n)})
+                    for n, s in enumerate(steps, start=1)])
+    sweep = Sweep.create(artifact_dir, template, explore, len(steps), os.path.abspath(cwd or os.getcwd()),
+                         resources=resources, settings=settings)
+    return sweep.run(steps, executor, fail_fast=fail_fast, timeout=timeout, echo=echo, log=log)
+
+
+def resume(sweep_dir, executor=None, timeout=None, echo=False, log=print):
+    """Continue an interrupted sweep: its finished steps are kept as they are, the others run."""
+    from .sweep import Sweep
+    sweep = Sweep.open(sweep_dir)
+    steps = plan(sweep.summary["template"], sweep.summary["explore"])
+    return sweep.run(steps, executor, timeout=timeout, echo=echo, log=log, resuming=True)
 
 
 def replay(step_dir, timeout=None, echo=False, log=print):

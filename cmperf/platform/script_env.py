@@ -50,7 +50,8 @@ def unpack(env):
     if not path:
         raise PlatformError("no archive given: pass --input=FILE or _path.FILE")
     target = env.get("CM_EXTRACT_PATH") or default_extract_target(path)
-    result = archive.extract(path, target, overwrite=is_yes(env.get("CM_EXTRACT_OVERWRITE")))
+    limits = archive.Limits.from_env({**os.environ, **env})  # --extract_max_size / CM_EXTRACT_MAX_SIZE
+    result = archive.extract(path, target, overwrite=is_yes(env.get("CM_EXTRACT_OVERWRITE")), limits=limits)
     if is_yes(env.get("CM_EXTRACT_REMOVE_ARCHIVE")):
         os.unlink(path)
     env["CM_EXTRACT_EXTRACTED_PATH"] = result.path

@@ -1,0 +1,39 @@
+"""A two-node Ray cluster on loopback for the executor tests: its own temp dirs, 2 logical CPUs per
+node (the machine's real cores are shared), each node a `sut:<name>` resource; always torn down."""
+import os
+import shutil
+import tempfile
+
+
+def start(sut_names=("head", "w1"), cpus=2):
+    """(cluster, {sut name: node}); the first name is the head node."""
+    import ray  # noqa: F401
+    from ray.cluster_utils import Cluster
+    tmp = tempfile.mkdtemp(prefix="cmperf-ray-")
+    # Ray writes the cluster's address under $RAY_TMPDIR/ray: keep it out of the shared /tmp/ray
+    os.environ["RAY_TMPDIR"] = tmp
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    os.makedirs(os.path.join(tmp, "ray"))
+    # the steps' scratch directories on the nodes (they inherit this environment)
+    os.environ["CMPERF_STEP_SCRATCH"] = os.path.join(tmp, "scratch")
+    os.makedirs(os.environ["CMPERF_STEP_SCRATCH"])
+    common = dict(node_ip_address="127.0.0.1", num_cpus=cpus, object_store_memory=80 * 1024 * 1024)
+    cluster = Cluster(initialize_head=True, head_node_args=dict(
+        include_dashboard=False, temp_dir=os.path.join(tmp, sut_names[0]),
+        resources={f"sut:{sut_names[0]}": 1}, **common))
+    cluster.tmp = tmp
+    nodes = {sut_names[0]: cluster.head_node}
+    for name in sut_names[1:]:
+        nodes[name] = cluster.add_node(resources={f"sut:{name}": 1}, temp_dir=os.path.join(tmp, name), **common)
+    cluster.wait_for_nodes()
+    return cluster, nodes
+
+
+def stop(cluster):
+    import ray
+    if ray.is_initialized():
+        ray.shutdown()
+    cluster.shutdown()
+    shutil.rmtree(cluster.tmp, ignore_errors=True)
+    for key in ("RAY_TMPDIR", "CMPERF_STEP_SCRATCH"):
+        os.environ.pop(key, None)
