@@ -6,6 +6,7 @@ scenario: stand-in models served by a local HTTP server, tiny datasets in the of
 preprocessing scripts, the harness and the accuracy step, ending in accuracy.txt values predicted
 by construction (see standins.py)."""
 import io
+import json
 import os
 import shutil
 import zipfile
@@ -54,6 +55,10 @@ def test_retinanet_every_edge_scenario_through_cm(cm, server, tmp_path):
             assert r["result"]["value"] > 0
     scen_dirs = sorted(os.path.basename(os.path.dirname(r["dir"])) for r in acc)
     assert scen_dirs == ["multistream", "offline", "singlestream"]
+    with open(os.path.join(os.path.dirname(acc[0]["dir"]), "measurements.json")) as f:
+        m = json.load(f)   # the precision and the file it means are recorded with the result
+    assert m["precision"] == "fp32" and m["weight_data_types"] == "fp32"
+    assert m["starting_weights_filename"].endswith("resnext50_32x4d_fpn.onnx")
 
 
 def test_retinanet_refusals_before_the_run(cm, server, tmp_path):
