@@ -31,7 +31,7 @@ def _serve_retinanet(server, tmp_path):
     model = standins.retinanet_standin(str(server.dir / "resnext50_32x4d_fpn.onnx"))
     return [f"--adr.ml-model.url={server.url('resnext50_32x4d_fpn.onnx')}",
             f"--adr.ml-model.env.CM_DOWNLOAD_CHECKSUM={md5(model)}",
-            f"--adr.openimages-original.env.CM_DATASET_OPENIMAGES_LOCAL_PATH={tmp_path / 'oi'}",
+            f"--openimages_path={tmp_path / 'oi'}",
             f"--adr.openimages-original.url={server.url('openimages-mlperf_annotations_2.1.json.zip')}",
             f"--adr.openimages-original.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'openimages-mlperf_annotations_2.1.json.zip')}",
             "--adr.openimages-preprocessed.tags=_size.3"]
@@ -87,7 +87,7 @@ def test_3d_unet_every_edge_scenario_through_cm(cm, server, tmp_path):
                         "--offline_target_qps=1000", "-j",
                         f"--adr.ml-model.url={server.url('3dunet_kits19_128x128x128_dynbatch.onnx')}",
                         f"--adr.ml-model.env.CM_DOWNLOAD_CHECKSUM={md5(model)}",
-                        f"--env.CM_DATASET_KITS19_LOCAL_PATH={tmp_path / 'kits19'}",
+                        f"--kits19_path={tmp_path / 'kits19'}",
                         "--env.CM_DATASET_KITS19_CASES=case_00000")   # one 128^3 volume keeps it fast
 
     assert rc == 0, text[-3000:]
@@ -99,3 +99,33 @@ def test_3d_unet_every_edge_scenario_through_cm(cm, server, tmp_path):
         assert r["accuracy_metric"] == "DICE" and r["accuracy"] == pytest.approx(5 / 6, abs=1e-6)
         first = open(os.path.join(r["dir"], "accuracy.txt")).read().splitlines()[0]
         assert first == "Accuracy: mean = 0.83333, kidney = 1.0000, tumor = 0.6667"
+
+
+def _plan_models(cm, *flags):
+    rc, data, text = cm("--tags=run-mlperf,inference", "--plan", "-j", *flags)
+    if rc != 0:
+        return rc, text, []
+    found = []
+
+    def walk(n):
+        if n.get("script", "").startswith("get-ml-model"):
+            found.append((n["script"], sorted(n["variations"]),
+                          [a["url"] for a in n.get("actions", []) if a.get("kind") == "download"]))
+        for c in n.get("children", []):
+            walk(c)
+    walk(data["plan"]["root"])
+    return rc, text, found
+
+
+def test_precision_and_backend_pick_the_published_file_at_plan_time(cm):
+    # bert on tf plans now (the model script gets _tensorflow, not _onnx and _tf together)
+    rc, text, models = _plan_models(cm, "--model=bert-99", "--backend=tf")
+    assert rc == 0, text
+    assert models == [("get-ml-model-bert-large", ["fp32", "tensorflow"], ["https://zenodo.org/record/3939747/files/model.pb"])]
+    rc, text, models = _plan_models(cm, "--model=bert-99", "--precision=int8")
+    assert models == [("get-ml-model-bert-large", ["int8", "onnx"],
+                       ["https://zenodo.org/record/3750364/files/bert_large_v1_1_fake_quant.onnx"])]
+    rc, text, _ = _plan_models(cm, "--model=bert-99", "--precision=int8", "--backend=tf")
+    assert rc != 0 and "precision for bert-99 on tf 'int8'; choices: fp32" in text
+    rc, text, _ = _plan_models(cm, "--model=retinanet")
+    assert rc != 0 and "--openimages_path=DIR" in text and "fiftyone" in text
