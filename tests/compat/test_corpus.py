@@ -52,8 +52,7 @@ def test_share_that_plans(planner, capsys):
     planned = sum(planner.plan_entry(e).planned for e in CORPUS)
     share = planned / len(CORPUS)
     with capsys.disabled():
-        print(f"\ncompat corpus: {planned}/{len(CORPUS)} published lines plan ({share:.0%}); "
-              f"engine: {'api.plan' if planner.uses_api_plan else 'plan.build fallback'}")
+        print(f"\ncompat corpus: {planned}/{len(CORPUS)} published lines plan ({share:.0%})")
     assert planned == sum(e["expect"] == "plan" for e in CORPUS)
 
 
