@@ -34,7 +34,7 @@ from .resources import ray_options
 from .runner import OUTPUT_FILE, ExperimentError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-POLL_S = 0.2
+POLL_S = float(os.environ.get("CMPERF_RAY_POLL_S", "0.2"))
 
 
 def _node_info():
@@ -229,7 +229,13 @@ class RayExecutor:
                 inflight[ref] = (job, attempt, pinned)
                 queue.remove(job)
 
-        def board_events():
+        polled = [0.0]
+
+        def board_events(force=False):
+            # at most every POLL_S: one round trip to the board, not one per finished step
+            if not force and time.monotonic() - polled[0] < self.poll:
+                return
+            polled[0] = time.monotonic()
             for number, attempt, node in ray.get(board.take.remote()):
                 started_on[(number, attempt)] = node
                 job = next((j for j, a, _ in inflight.values() if j.number == number and a == attempt), None)
@@ -247,7 +253,7 @@ class RayExecutor:
                                                  str(e), attempts[job.number]), node=label(node))
                 return
             except RayError as e:         # node or worker died, object lost: try again elsewhere
-                board_events()
+                board_events(force=True)
                 node = started_on.get((job.number, attempt))
                 attempts[job.number].append({"node": label(node), "node_id": (node or {}).get("id"),
                                              "error": _short(e)})
@@ -263,6 +269,9 @@ class RayExecutor:
                                    node=label(node))
                 return
             record = out["record"]
+            if (job.number, attempt) not in started_on:    # finished before the board was polled
+                started_on[(job.number, attempt)] = out["node"]
+                sweep.running(job, label(out["node"]))
             if attempts[job.number]:
                 record["provenance"]["lost_attempts"] = attempts[job.number]
             unpack(out["files"], job.step_dir)
