@@ -85,3 +85,23 @@ def test_help_describes_every_flag_of_the_new_scripts(alias):
     for flag in meta.get("input_mapping") or {}:
         desc = (described.get(flag) or {}).get("desc", "")
         assert desc and "\n" not in desc.strip(), f"{alias}: --{flag} has no one-line description"
+
+
+@pytest.mark.parametrize("tags,inputs,refusal", [
+    ("run-mlperf,inference,_r6.1-dev", {}, None),                    # the current round's dev tag: v6.1 rules
+    ("run-mlperf,inference,_r3.1", {}, None),
+    ("run-mlperf,inference,_r2.1", {}, "round"),
+    ("run-mlperf,inference,_r5.0-dev", {}, "round"),
+    ("run-mlperf,inference,_r4.1", {}, "round"),
+    ("run-mlperf,inference,_dashboard", {}, "dashboard"),
+    ("run-mlperf,inference", {"dashboard": True}, "dashboard"),
+    ("run-mlperf,inference", {"power": "yes"}, "power"),
+    ("run-mlperf,inference", {"implementation": "python"}, None),
+    ("app,mlperf,reference,inference,_python", {}, None),           # upstream's reference app tags
+])
+def test_rounds_and_plan_time_refusals(planner, tags, inputs, refusal):
+    outcome = planner.plan_input({"tags": tags, **inputs})
+    if refusal is None:
+        assert outcome.planned, outcome.error
+    else:
+        assert not outcome.planned and matches(refusal, outcome.error), outcome.error
