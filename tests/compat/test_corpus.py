@@ -105,3 +105,13 @@ def test_rounds_and_plan_time_refusals(planner, tags, inputs, refusal):
         assert outcome.planned, outcome.error
     else:
         assert not outcome.planned and matches(refusal, outcome.error), outcome.error
+
+
+@pytest.mark.parametrize("tags,refused", [
+    ("generate,inference,submission,_r6.1-dev", False), ("generate,inference,submission,_r4.1-dev", True),
+    ("run,mlperf,inference,submission,checker,_r3.1", False), ("run,mlperf,inference,submission,checker,_r5.0", True),
+])
+def test_submission_scripts_take_the_round_words_users_type(planner, tags, refused):
+    flags = {"submission_dir": HERE, **({"results_dir": HERE} if tags.startswith("generate") else {})}
+    outcome = planner.plan_input({"tags": tags, **flags})
+    assert outcome.planned != refused and (not refused or matches("round", outcome.error)), outcome.error
