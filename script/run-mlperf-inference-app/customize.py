@@ -9,7 +9,7 @@ from cmperf.mlperf import spec as specs
 from cmperf.mlperf.errors import MlperfError
 
 CHOICES = {
-    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python"]),
+    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python", "python"]),
     "CM_MLPERF_BACKEND": ("backend", ["onnxruntime", "tf", "tensorflow", "tensorflow-metal", "deepsparse",
                                       "pytorch"]),
     "CM_MLPERF_DEVICE": ("device", ["cpu", "cuda", "rocm", "metal"]),
