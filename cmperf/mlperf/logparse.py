@@ -12,6 +12,7 @@ from typing import Optional
 
 from .. import loadgen_logs
 from ..loadgen_logs import DETAIL, SUMMARY
+from . import spec
 from .errors import LoadGenError
 
 
@@ -82,22 +83,22 @@ def _invalid_reasons(d, recommendations):
 
 
 def _metric(scenario, d, notes):
-    if scenario == "Offline":
-        return "samples_per_second", d.get("result_samples_per_second"), "samples/s"
-    if scenario == "Server":
-        return "completed_samples_per_second", d.get("result_completed_samples_per_sec"), "samples/s"
-    if scenario == "SingleStream":
+    """(metric, value, unit) of a performance run; names and units are spec.Scenario's."""
+    s = spec.scenario(scenario)
+    if s.name == "Offline":
+        return s.metric, d.get("result_samples_per_second"), s.unit
+    if s.name == "Server":
+        return s.metric, d.get("result_completed_samples_per_sec"), s.unit
+    if s.name == "SingleStream":
         est, key = d.get("early_stopping_latency_ss"), "result_90.00_percentile_latency_ns"
-        name = "p90_latency_ms"
     else:
         est, key = d.get("early_stopping_latency_ms"), "result_99.00_percentile_per_query_latency_ns"
-        name = "p99_latency_ms"
     if est:
-        return name, est / 1e6, "ms"
+        return s.metric, est / 1e6, s.unit
     if d.get(key) is not None:
-        notes.append(f"too few queries for an early-stopping estimate: {name} is the measured percentile")
-        return name, d[key] / 1e6, "ms"
-    return name, None, "ms"
+        notes.append(f"too few queries for an early-stopping estimate: {s.metric} is the measured percentile")
+        return s.metric, d[key] / 1e6, s.unit
+    return s.metric, None, s.unit
 
 
 def parse_dir(log_dir, mode=None):
