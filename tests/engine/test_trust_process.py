@@ -208,3 +208,10 @@ def test_a_non_writable_cwd_works(repo, cm_cli, immutable_cwd):
     r = cm_cli("run", "script", "--tags=ro,cached", "-j")
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr and json.loads(r.stdout)["new_env"] == {"RO_OK": "yes"}
+
+
+def test_secret_names_are_whole_name_parts():
+    from cmperf.engine.native import is_secret
+    assert all(is_secret(n) for n in ("GH_TOKEN", "CM_GH_TOKEN", "HF_TOKEN", "AWS_SECRET_ACCESS_KEY",
+                                      "DB_PASSWORD", "OPENAI_API_KEY"))
+    assert not any(is_secret(n) for n in ("CM_DATASET_SQUAD_TOKENIZED_ROOT", "PATH", "CM_TOKENIZER_PATH"))
