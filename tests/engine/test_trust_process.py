@@ -171,6 +171,8 @@ def test_nothing_is_written_into_the_users_cwd_and_secrets_never_reach_disk(repo
     r = cm_cli("run", "script", "--tags=quiet,cached", "-s", "-j", env=env)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["new_env"] == {"Q_LEN": str(len(TOKEN))}      # the script got it
+    state = os.path.join(json.loads(r.stdout)["cache_path"], "cm-cached-state.json")
+    assert stat.S_IMODE(os.stat(state).st_mode) == 0o600                     # it holds env values
     failed = cm_cli("run", "script", "--tags=quiet,-cached", "-s", "--env.FAIL=1",
                     f"--env.OUT_ENV={tmp_path}/q.env", env=env)
     assert failed.returncode != 0
