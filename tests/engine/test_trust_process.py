@@ -217,3 +217,19 @@ def test_secret_names_are_whole_name_parts():
     assert all(is_secret(n) for n in ("GH_TOKEN", "CM_GH_TOKEN", "HF_TOKEN", "AWS_SECRET_ACCESS_KEY",
                                       "DB_PASSWORD", "OPENAI_API_KEY"))
     assert not any(is_secret(n) for n in ("CM_DATASET_SQUAD_TOKENIZED_ROOT", "PATH", "CM_TOKENIZER_PATH"))
+
+
+def test_ctrl_c_inside_a_python_hook_is_one_line_and_130(repo, workdir):
+    mark = workdir / "mark"
+    repo.script("hooked", {"tags": ["hooked"], "cache": True}, customize=f'''
+        import time
+        def preprocess(i):
+            open("{mark}", "w").write("in hook")
+            time.sleep(300)
+            return {{"return": 0}}
+    ''')
+    proc = spawn("run", "script", "--tags=hooked", "-s")
+    assert wait_for(mark.exists)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
