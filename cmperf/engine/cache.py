@@ -262,7 +262,7 @@ class CacheStore:
 
     def commit(self, path, key, tags, state, version="", info=None):
         marker = _read_marker(path) or {}
-        write_json(os.path.join(path, STATE_FILE), state)
+        write_json(os.path.join(path, STATE_FILE), state, private=True)   # it holds env values
         meta = {"alias": "", "uid": os.path.basename(path), **CACHE_AUTOMATION,
                 "tags": _unique(tags), "version": version,
                 "cmperf": {"key": key, "created": time.time(), **_without_secrets(info or {})}}
