@@ -19,15 +19,11 @@ import fcntl
 import hashlib
 import json
 import os
-import shlex
-import shutil
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..core.atomic import write_json
 from .errors import CacheError
 
 CACHE_AUTOMATION = {"automation_alias": "cache", "automation_uid": "541d6f712a6b464e"}
@@ -251,6 +247,7 @@ class CacheStore:
         path = self._unfinished(key) if resume and reuse is None else None
         if path is None:
             os.makedirs(self.root, exist_ok=True)
+            import uuid
             path = os.path.join(self.root, uuid.uuid4().hex[:16])
             os.makedirs(path)
         marker = {"pid": os.getpid(), "key": key}
@@ -319,6 +316,8 @@ class CacheStore:
                                               "it anyway (the run using it may then fail)") from None
                     time.sleep(0.1)
             # rename first: the entry disappears at once, however long the removal takes
+            import shutil
+            import uuid
             trash = os.path.join(self.root, f".deleting-{os.path.basename(entry.path)}-{uuid.uuid4().hex[:6]}")
             try:
                 os.rename(entry.path, trash)
@@ -345,6 +344,7 @@ class CacheStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         except OSError:
             return   # a live build of the same key holds it
+        import shutil
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -378,6 +378,7 @@ def _read_marker(path):
 
 
 def _command_line():
+    import shlex
     return " ".join(shlex.quote(a) for a in [os.path.basename(sys.argv[0] or "python")] + sys.argv[1:])
 
 
@@ -412,3 +413,9 @@ def _unique(items):
         if item and item not in out:
             out.append(item)
     return out
+
+
+def write_json(path, data):
+    """core.atomic.write_json, imported when an entry is written (a warm lookup never writes)."""
+    from ..core.atomic import write_json as atomic_write_json
+    return atomic_write_json(path, data)
