@@ -88,6 +88,8 @@ def known_inputs(plan, request):
         meta = node.inst.meta
         known.update(meta.get("input_mapping") or {})
         known.update(meta.get("input_description") or {})
+        if "*" in (meta.get("accepted_inputs") or []):
+            return                  # it wraps another request (build-dockerfile): that one is checked
         known.update(meta.get("accepted_inputs") or [])
     unknown = [k for k in inputs if k not in known and not k.startswith("_")]
     if unknown:

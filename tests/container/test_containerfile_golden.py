@@ -56,5 +56,5 @@ def test_default_plan_pins_every_package_and_bakes_the_same_request(registered_h
 
 def test_tensorflow_missing_on_host_is_left_to_pip_and_said(registered_home, fake_installed):
     text = _render(PLANS["tf-backend"], fake_installed)
-    assert "# Not pinned (not installed where the plan was made; pip picks the newest match): tensorflow" in text
-    assert "      tensorflow \\" in text or "      tensorflow\n" in text
+    assert "# Not pinned (not installed where the plan was made; pip picks the newest match): tensorflow-cpu" in text
+    assert "      tensorflow-cpu \\" in text or "      tensorflow-cpu\n" in text

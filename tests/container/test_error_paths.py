@@ -42,6 +42,9 @@ def test_cm_docker_script_without_engine_is_a_cm_error(tmp_path, registered_home
     r = subprocess.run([sys.executable, "-m", "cmind", "docker", "script", "--tags=detect,cpu", "--quiet"], env=env,
                        cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "no usable container engine" in r.stderr
+    flag = subprocess.run([sys.executable, "-m", "cmind", "run", "script", "--tags=detect,cpu", "--docker"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert flag.returncode == 1 and "no usable container engine" in flag.stderr     # --docker: the same path
     assert not os.listdir(tmp_path)                    # validated before anything was written
 
 
@@ -89,3 +92,21 @@ def test_real_engine_missing_base_image_and_build_failure(tmp_path):
     with pytest.raises(BuildFailed) as e:
         engine.build(eng, str(tmp_path), "localhost/cmperf-test-build-failure:0")
     assert "cmperf-marker-before-failure" in str(e.value) and os.path.isfile(tmp_path / "build.log")
+
+
+def test_build_dockerfile_is_reproducible_and_checks_the_wrapped_request(tmp_path, registered_home):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, CM_REPOS=str(registered_home), PYTHONPATH=root)
+
+    def cm(*args):
+        return subprocess.run([sys.executable, "-m", "cmind", "run", "script", "--tags=build,dockerfile",
+                               "--script_tags=run-mlperf,inference", "--quiet", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+    r = cm("--model=digits-mlp", "--docker_os=debian", f"--out_dir={tmp_path / 'a'}")
+    assert r.returncode == 0, r.stderr
+    again = cm("--docker_os=debian", "--model=digits-mlp", f"--out_dir={tmp_path / 'b'}")
+    text = (tmp_path / "a" / "Containerfile").read_text()
+    assert again.returncode == 0 and (tmp_path / "b" / "Containerfile").read_text() == text
+    assert '"--model=digits-mlp"' in text and "docker_os" not in text and "out_dir" not in text
+    typo = cm("--modle=digits-mlp", f"--out_dir={tmp_path / 'c'}")
+    assert typo.returncode != 0 and "unknown flag --modle" in typo.stderr and not (tmp_path / "c").exists()
