@@ -18,6 +18,7 @@ import collections
 import io
 import os
 import platform
+import re
 import shutil
 import tarfile
 import tempfile
@@ -106,6 +107,19 @@ def unpack(data, step_dir):
             tar.extractall(root, members=members)
 
 
+_NODE_ID = re.compile(r"node id:\s*([0-9a-f]{56})", re.IGNORECASE)
+
+
+def _node_from_error(error):
+    """The node a lost task ran on, from Ray's error text, for when the task died before its
+    'started' message reached the board: {'id', 'host'} or None."""
+    m = _NODE_ID.search(str(error))
+    if not m:
+        return None
+    host = next((n.get("NodeManagerHostname", "") for n in ray.nodes() if n["NodeID"] == m.group(1)), "")
+    return {"id": m.group(1), "host": host}
+
+
 def _short(error):
     text = str(error).strip().splitlines()
     return text[0][:300] if text else type(error).__name__
@@ -115,7 +129,7 @@ class RayExecutor:
     name = "ray"
 
     def __init__(self, address=None, max_tries=None, poll=POLL_S):
-        self.address = address
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
         self.max_tries = int(max_tries) if max_tries not in (None, "") else 3
         if self.max_tries < 1:
             raise ExperimentError(f"--max_tries={max_tries!r}: at least 1")
@@ -263,7 +277,7 @@ class RayExecutor:
                 return
             except RayError as e:         # node or worker died, object lost: try again elsewhere
                 board_events(force=True)
-                node = started_on.get((job.number, attempt))
+                node = started_on.get((job.number, attempt)) or _node_from_error(e)
                 attempts[job.number].append({"node": label(node), "node_id": (node or {}).get("id"),
                                              "error": _short(e)})
                 if len(attempts[job.number]) < self.max_tries:

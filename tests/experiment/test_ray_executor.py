@@ -228,11 +228,14 @@ def test_worker_node_killed_mid_sweep_every_step_stored_exactly_once(cluster, tm
         except BaseException as e:   # noqa: BLE001 - reported by the assertion below
             result["error"] = e
 
+    # (an earlier test's crashed step may have left its scratch directory there)
+    scratch = os.path.join(cluster.tmp, "scratch", "w1")
+    before = set(os.listdir(scratch))
     t = threading.Thread(target=sweep)
     t.start()
     try:
-        assert _wait_for(lambda: any(e["event"] == "experiment_step" and e["state"] == "running"
-                                     and e["node"].endswith(worker.node_id[:8]) for e in list(events)))
+        # a step has started on the worker when its scratch directory appears there
+        assert _wait_for(lambda: set(os.listdir(scratch)) - before)
         cluster.remove_node(worker, allow_graceful=False)
     finally:
         t.join(120)
@@ -244,7 +247,8 @@ def test_worker_node_killed_mid_sweep_every_step_stored_exactly_once(cluster, tm
     assert sorted(os.listdir(result["out"]["path"])) == ["cm-sweep.json"] + [f"step-{n:04d}" for n in range(1, 5)]
     lost = [s for s in steps if s["provenance"].get("lost_attempts")]
     assert len(lost) >= 1
-    assert all(a["node_id"] == worker.node_id for s in lost for a in s["provenance"]["lost_attempts"])
+    assert all(a["node_id"] == worker.node_id for s in lost for a in s["provenance"]["lost_attempts"]), \
+        [s["provenance"]["lost_attempts"] for s in lost]
     assert all(s["provenance"]["node_id"] == cluster.head_node.node_id for s in lost)
     retried = [e for e in events if e["event"] == "experiment_step" and e.get("lost_on")]
     assert retried and all(worker.node_id[:8] in e["lost_on"] for e in retried)
