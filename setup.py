@@ -42,7 +42,9 @@ setup(
         # deepsparse 1.8.0 pins old numpy/onnx: the engine installs it into its own
         # virtualenv (install-python-venv), never into this environment.
         "deepsparse": ["deepsparse==1.8.0"],
-        "test": ["pytest>=7"],
+        # OpenImages mAP (retinanet): the reference accuracy script's own COCO evaluator
+        "detection": ["pycocotools>=2.0.6"],
+        "test": ["pytest>=7", "hypothesis>=6", "pycocotools>=2.0.6"],
         # `cm run experiment --executor=ray`: sweeps and fleet runs on a Ray cluster
         "distributed": ["ray>=2.9"],
     },

@@ -29,3 +29,6 @@ def test_run_mlperf_inference_on_the_embedded_default(tmp_path):
     accuracy_txt = (scenario_dir / "accuracy" / "accuracy.txt").read_text()
     assert accuracy_txt.startswith("accuracy=") and "\nhash=" in accuracy_txt
     assert "| digits-mlp | Offline" in p.stderr        # the result table (stderr under -j)
+    assert "(test run: 10 queries, not a benchmark result)" in p.stderr   # never a bare figure
+    assert perf["run_style"] == "test" and perf["samples"] == 10
+    assert "LoadGen digits-mlp Offline performance: done" in p.stderr   # progress, with its summary line

@@ -13,7 +13,7 @@ def test_a_test_run_submission_names_exactly_the_violations_a_test_run_must_have
     env = dict(os.environ, CM_REPOS=str(tmp_path / "CM"), CMPERF_MLPERF_CACHE=str(tmp_path / "mlcache"))
     subprocess.run([os.path.join(BIN, "cmperf-setup"), "-q"], env=env, check=True)
     p = subprocess.run([os.path.join(BIN, "cm"), "run", "script", "--tags=run-mlperf,inference,_submission,_r3.1",
-                        "--quiet", "--scenario=Offline", "--submitter=TestOrg", "--test_query_count=100",
+                        "--quiet", "--scenario=Offline", "--submitter=TestOrg", "--test_query_count=100", "--test_submission=yes",
                         f"--system_json={ROOT}/docs/system-example.json"],
                        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     out = p.stdout + p.stderr

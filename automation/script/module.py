@@ -1,5 +1,4 @@
 """CM adapter for `cm run script` and friends: calls cmperf.engine, returns CM dicts."""
-import contextlib
 import json
 import os
 import sys
@@ -30,8 +29,9 @@ class CAutomation(Automation):
         Run a script found by tags, alias or uid, with its dependencies.
 
         Flags: --tags, --env.K=V, --const.K=V, --adr.NAME.K=V, --ad.NAME.K=V, --version*,
-        --quiet, -v, -s, -j/--json, --print_deps, --fake_run, --print_env, --new, --renew,
-        --skip_cache, --help (the script's variations, input flags and defaults).
+        --quiet, -v, -s, -j/--json, --plan/--dry-run (show the plan, run nothing), --print_deps,
+        --fake_run, --print_env, --new, --renew, --skip_cache, --events=jsonl[:PATH],
+        --allow_unknown_inputs, --help (the script's variations, input flags and defaults).
         """
         if i.get("help") or i.get("h"):
             try:
@@ -39,17 +39,49 @@ class CAutomation(Automation):
             except EngineError as e:
                 return _error(e)
             return {"return": 0, "skip_delayed_help": True}
+        if i.get("docker") and not i.get("_recursive"):
+            from cmperf.core.truth import is_true
+            if is_true(i["docker"]):
+                return self.docker(i)          # upstream: --docker runs the request in a container
         as_json = bool(i.get("j") or i.get("json"))
-        # Under -j, stdout carries only the JSON result: everything scripts print goes to stderr.
-        redirect = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+        if i.get("plan") or i.get("dry_run"):
+            try:
+                plan = api.plan(i)
+            except EngineError as e:
+                return _error(e)
+            r = {"return": 0, "plan": plan.to_dict()}
+            if as_json:
+                print(json.dumps(r, indent=2, sort_keys=True, default=str))
+            else:
+                print("\n".join(plan.lines()))
+            return r
+        # Under -j (or --events=jsonl) stdout carries only JSON: the engine's lines, run.sh's
+        # output and what hooks print go to stderr.
+        to_stderr = as_json or i.get("events") == "jsonl"
+        out = sys.stderr if to_stderr else sys.stdout
         try:
-            with redirect:
-                result = api.run(i, out=sys.stdout)
+            result = api.run(i, out=out, hook_stdout=sys.stderr if to_stderr else None)
         except EngineError as e:
             return _error(e)
+        except KeyboardInterrupt:   # one line, exit code 130; the unfinished build is resumed next time
+            return {"return": 130, "error": "interrupted (Ctrl-C); run the same command again to resume"}
         r = {"return": 0, **result.as_dict()}
         if as_json:
             print(json.dumps(r, indent=2, sort_keys=True, default=str))
+        return r
+
+    def docker(self, i):
+        """cm docker script --tags=... [--docker_os, --docker_base_image, --docker_cache, --docker_it, ...]:
+        build (or reuse) an image from the request's plan and run the request in it (docs/containers.md)."""
+        from cmperf.container import workflow
+        from cmperf.core.errors import CmperfError
+        as_json = bool(i.get("j") or i.get("json"))
+        try:
+            r = {"return": 0, **workflow.docker(i, out=sys.stderr if as_json else sys.stdout)}
+        except CmperfError as e:
+            return _error(e)
+        if as_json:
+            print(json.dumps(r, indent=2, sort_keys=True))
         return r
 
     def prepare(self, i):

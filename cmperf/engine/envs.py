@@ -4,6 +4,7 @@ Env values are strings (lists for `+KEY` keys); state is a nested dict.
 """
 import copy
 import fnmatch
+import functools
 import re
 
 from ..core.truth import FALSE_WORDS, TRUE_WORDS, is_true  # noqa: F401  (is_true: envs.is_true)
@@ -13,6 +14,7 @@ LOCAL_KEYS = ["CM_VERSION", "CM_VERSION_MIN", "CM_VERSION_MAX", "CM_VERSION_MAX_
               "CM_DETECTED_VERSION", "CM_INPUT", "CM_OUTPUT", "CM_NAME", "CM_EXTRA_CACHE_TAGS",
               "CM_TMP_*", "CM_GIT_*", "CM_RENEW_CACHE_ENTRY"]
 
+_LOCAL = tuple(LOCAL_KEYS)
 _PLACEHOLDER = re.compile(r"<<<([A-Za-z0-9_+]+)>>>")
 
 
@@ -48,7 +50,8 @@ def listify(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _key_matches(wanted, env, key):
+def value_matches(wanted, env, key):
+    """Whether env[key] is one of `wanted` (yes/no words compare by truthiness, unset is 'no')."""
     wanted = [str(v) for v in listify(wanted)]
     lowered = {v.lower() for v in wanted}
     value = env.get(key)
@@ -63,16 +66,16 @@ def _key_matches(wanted, env, key):
 def condition_holds(dep, env):
     """Whether a dependency entry is enabled under `env` (upstream CM semantics)."""
     cond = dep.get("enable_if_env")
-    if cond and not all(_key_matches(v, env, k) for k, v in cond.items()):
+    if cond and not all(value_matches(v, env, k) for k, v in cond.items()):
         return False
     cond = dep.get("enable_if_any_env")
-    if cond and not any(_key_matches(v, env, k) for k, v in cond.items()):
+    if cond and not any(value_matches(v, env, k) for k, v in cond.items()):
         return False
     cond = dep.get("skip_if_env")
-    if cond and all(_key_matches(v, env, k) for k, v in cond.items()):
+    if cond and all(value_matches(v, env, k) for k, v in cond.items()):
         return False
     cond = dep.get("skip_if_any_env")
-    if cond and any(_key_matches(v, env, k) for k, v in cond.items()):
+    if cond and any(value_matches(v, env, k) for k, v in cond.items()):
         return False
     return True
 
@@ -107,8 +110,19 @@ def _as_text(value):
     return str(value)
 
 
+@functools.lru_cache(maxsize=1024)
+def _matcher(patterns):
+    """One compiled regex for a tuple of globs (matching key by key was quadratic)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
+
+
 def matches_any(key, patterns):
-    return any(fnmatch.fnmatchcase(key, p) for p in patterns)
+    if not patterns:
+        return False
+    match = _matcher(patterns if isinstance(patterns, (tuple, frozenset)) else tuple(patterns))
+    return match is not None and match(key) is not None
 
 
 def select_keys(env, patterns):
@@ -121,14 +135,41 @@ def select_keys(env, patterns):
                 direct.append(str(env[m.group(1)]))
         else:
             direct.append(p)
-    return {k: v for k, v in env.items() if matches_any(k, direct)}
+    match = _matcher(tuple(direct))
+    return {k: v for k, v in env.items() if match(k)} if match is not None else {}
 
 
 def strip_local(env, extra_patterns=(), keep=()):
-    """A copy of env for entering a dependency: local keys and unresolved placeholders removed."""
-    patterns = list(LOCAL_KEYS) + list(extra_patterns)
-    return {k: v for k, v in env.items()
-            if matches_any(k, keep) or not (matches_any(k, patterns) or has_placeholder(v))}
+    """A copy of env for entering a dependency: local keys and unresolved placeholders removed.
+
+    Called once per dependency with envs of hundreds of keys: each key's verdict is memoised
+    per pattern set, so the cost is one dict lookup per key."""
+    verdicts = _verdicts(_LOCAL + tuple(extra_patterns), tuple(keep))
+    out = {}
+    for k, v in env.items():
+        verdict = verdicts.get(k)
+        if verdict is None:
+            verdict = verdicts[k] = _verdict(k, _LOCAL + tuple(extra_patterns), tuple(keep))
+        if verdict == 1 or (verdict == 0 and not (v.__class__ is str and "<<<" in v and has_placeholder(v))):
+            out[k] = v
+    return out
+
+
+_VERDICTS = {}
+
+
+def _verdicts(patterns, keep):
+    memo = _VERDICTS.get((patterns, keep))
+    if memo is None:
+        memo = _VERDICTS[(patterns, keep)] = {}
+    return memo
+
+
+def _verdict(key, patterns, keep):
+    """1: kept whatever its value; 0: kept unless an unresolved placeholder; -1: local, dropped."""
+    if keep and matches_any(key, keep):
+        return 1
+    return -1 if matches_any(key, patterns) else 0
 
 
 def merge_env(target, new):

@@ -5,14 +5,15 @@ scripts whose meta file changed, so a warm `cm run script` parses no YAML at all
 """
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 
 from ..core.home import cm_home
 from . import meta as meta_mod
-from .errors import MetaError, ScriptNotFound
+from .errors import InputError, MetaError, ScriptNotFound
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def registered_repos(home=None):
@@ -61,6 +62,10 @@ class Script:
 class ScriptIndex:
     scripts: list
     broken: dict = field(default_factory=dict)   # meta file -> error message
+    # meta file -> what a lenient read of the broken file says (alias, uid, tags), so an error in
+    # the script a request meant is reported, not hidden behind "no script matches"
+    broken_ids: dict = field(default_factory=dict)
+    _warned: bool = False
 
     @classmethod
     def load(cls, repos=None, home=None):
@@ -85,7 +90,8 @@ class ScriptIndex:
             _write_index(cache_file, entries)
         scripts = [Script(e["path"], e["meta"], e["repo"]) for e in entries.values() if "meta" in e]
         broken = {f: e["error"] for f, e in entries.items() if "error" in e}
-        return cls(scripts, broken)
+        ids = {f: e.get("ids", {}) for f, e in entries.items() if "error" in e}
+        return cls(scripts, broken, ids)
 
     def by_alias_or_uid(self, name):
         return [s for s in self.scripts if name in (s.alias, s.uid)]
@@ -97,14 +103,20 @@ class ScriptIndex:
 
     def find(self, tags=(), excluded=(), name=None):
         """All scripts matching the request; raises ScriptNotFound with the closest ones."""
+        if not tags and not name and not excluded:
+            raise InputError("no script given: the request has no tags, alias or uid",
+                             hint="name the script by its tags, e.g. `cm run script --tags=detect,os` "
+                                  "(the flag is --tags, plural) or by its alias; `cm find script` lists them")
         found = self.by_alias_or_uid(name) if name else self.scripts
         if name and not found:
-            self._raise_broken(lambda f: os.path.basename(os.path.dirname(f)) == name)
+            self._raise_broken(lambda f, ids: name in (os.path.basename(os.path.dirname(f)),
+                                                       ids.get("alias"), ids.get("uid")))
             raise ScriptNotFound(f"no script has the alias or uid '{name}'",
                                  hint=self.closest_hint(tags, name))
         found = [s for s in found if set(tags).issubset(s.tags) and not set(excluded) & set(s.tags)]
         if not found:
-            self._raise_broken(lambda f: set(tags).issubset(os.path.basename(os.path.dirname(f)).split("-")))
+            self._raise_broken(lambda f, ids: set(tags).issubset(ids.get("tags") or ()) or set(tags).issubset(
+                os.path.basename(os.path.dirname(f)).split("-")) or set(tags) <= {ids.get("alias")})
             raise ScriptNotFound("no script matches all the tags", tags=",".join(tags),
                                  hint=self.closest_hint(tags, name))
         self.warn_broken()
@@ -123,13 +135,15 @@ class ScriptIndex:
 
     def _raise_broken(self, matches):
         for meta_file, error in self.broken.items():
-            if matches(meta_file):
+            if matches(meta_file, self.broken_ids.get(meta_file) or {}):
                 raise MetaError(error)
 
     def warn_broken(self):
+        if self._warned:
+            return
+        self._warned = True
         for error in self.broken.values():
             print(f"cmperf: warning: ignoring a script with broken metadata: {error}", file=sys.stderr)
-        self.broken.clear()
 
 
 def _script_dirs(repo):
@@ -160,7 +174,48 @@ def _parse_entry(meta_file, stamp, script_dir, repo):
         entry["meta"] = meta_mod.load_meta(meta_file)
     except MetaError as e:
         entry["error"] = str(e)
+        entry["ids"] = _lenient_ids(meta_file)
     return entry
+
+
+def _lenient_ids(meta_file):
+    """alias/uid/tags of a meta file that failed validation, read as leniently as possible."""
+    try:
+        with open(meta_file, encoding="utf-8") as f:
+            text = f.read(1 << 20)
+    except OSError:
+        return {}
+    try:
+        import yaml
+        data = yaml.safe_load(text)
+        if isinstance(data, dict):
+            tags = data.get("tags")
+            tags = tags.split(",") if isinstance(tags, str) else tags if isinstance(tags, list) else []
+            return {"alias": str(data.get("alias") or ""), "uid": str(data.get("uid") or ""),
+                    "tags": [str(t).strip() for t in tags]}
+    except Exception:   # noqa: BLE001 - any parse failure: fall back to reading lines
+        pass
+    ids = {}
+    for key in ("alias", "uid", "tags"):
+        m = re.search(rf"^[\"']?{key}[\"']?[ \t]*:[ \t]*(.*)$", text, re.M)
+        if not m:
+            continue
+        value = m.group(1).strip().rstrip(",").strip("\"'")
+        if key != "tags":
+            ids[key] = value
+            continue
+        if not value:   # a block list: the "- word" lines that follow
+            rest = text[m.end():].splitlines()[1:]
+            words = []
+            for line in rest:
+                item = re.match(r"^\s*-\s*(.+)$", line)
+                if not item:
+                    break
+                words.append(item.group(1).strip().strip("\"'"))
+            ids[key] = words
+        else:
+            ids[key] = [w.strip().strip("\"'") for w in re.split(r"[,\[\]]", value) if w.strip().strip("\"'")]
+    return ids
 
 
 def _read_index(path):

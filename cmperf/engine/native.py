@@ -3,7 +3,15 @@
 The wrapper `tmp-run.sh` exports every env value single-quoted (so `=`, quotes, spaces
 and `$()` reach the script verbatim and are never executed) and sources the script, as
 upstream CM does. The script may write `KEY=VALUE` lines to `tmp-run-env.out` (split on
-the first `=` only) and JSON to `tmp-run-state.json`.
+the first `=` only) and JSON to `tmp-run-state.json` in its working directory.
+
+What the engine itself writes (the wrapper, the state it hands over, the log of a run outside
+the cache) lives in a private temp dir (0700, files 0600), never in the user's directory;
+values whose names say they are secrets (GH_TOKEN, *PASSWORD*, ...) are passed in the
+process environment and never written to disk. The script runs in a process group of its own
+whose leader dies with cm (Linux: PR_SET_PDEATHSIG), taking every process of the group with
+it, so nothing keeps running after `kill -9` of cm; on an exception or Ctrl-C in the engine
+the group is terminated.
 """
 import collections
 import json
@@ -11,8 +19,12 @@ import os
 import platform
 import re
 import shlex
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 
 from .envs import list_key_export
 
@@ -23,6 +35,18 @@ LOG = "tmp-run.log"
 TMP_FILES = (ENV_OUT, STATE_OUT, WRAPPER, "tmp-state.json", "tmp-ver.out")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TAIL_LINES = 20
+BUILDING_FILE = ".cmperf-building"     # the cache's marker of a build dir (see cache.py)
+SECRET = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL|API_?KEY", re.I)
+_last_command = ""
+
+
+def is_secret(name):
+    return bool(SECRET.search(str(name)))
+
+
+def last_command():
+    """How to re-run the last script by hand (the wrapper and the directory it ran in)."""
+    return _last_command
 
 
 def host_os_info():
@@ -57,7 +81,8 @@ def choose_script(script_dir, name, env):
     return None
 
 
-def export_lines(env):
+def export_lines(env, secrets=None):
+    """`export` lines for the wrapper; secret values go to `secrets` (the process env) instead."""
     lines = []
     for key, value in env.items():
         if key.startswith("+"):
@@ -72,6 +97,10 @@ def export_lines(env):
             continue
         if isinstance(value, (dict, list)):
             value = json.dumps(value)
+        if secrets is not None and is_secret(key):
+            secrets[key] = str(value)
+            lines.append(f"# {key}: passed in the process environment, not written to disk")
+            continue
         lines.append(f"export {key}={shlex.quote(str(value))}")
     return [line for line in lines if line]
 
@@ -81,38 +110,102 @@ def export_lines(env):
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def write_wrapper(script_path, workdir, env, prefix=()):
-    path = os.path.join(workdir, WRAPPER)
+def write_wrapper(script_path, directory, env, prefix=(), secrets=None):
+    """The wrapper, private (0600): it holds env values. The script runs in a subshell the
+    wrapper waits for, so a parent-death signal (HUP) can kill the whole group at once."""
+    path = os.path.join(directory, WRAPPER)
     pythonpath = f'export PYTHONPATH={shlex.quote(PACKAGE_ROOT)}"${{PYTHONPATH:+:$PYTHONPATH}}"'
-    body = ["#!/bin/bash", *prefix, *export_lines(env), pythonpath, f". {shlex.quote(script_path)}", ""]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(body))
+    body = ["#!/bin/bash", *prefix, *export_lines(env, secrets), pythonpath,
+            "trap 'kill -KILL -- -$$' HUP", f"( . {shlex.quote(script_path)} ) &", "wait $!", ""]
+    _write_private(path, "\n".join(body))
     return path
+
+
+def _write_private(path, text):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _die_with_parent_fn():
+    """preexec_fn for Linux: HUP the wrapper when cm dies (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec():
+        prctl(1, signal.SIGHUP, 0, 0, 0)    # PR_SET_PDEATHSIG
+        if os.getppid() != parent:          # cm died before prctl took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+    return preexec
+
+
+def _stop_group(proc, grace=2.0):
+    """Terminate the script's whole process group (TERM, then KILL after `grace` seconds)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+    deadline = time.monotonic() + grace
+    while proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
 
 
 def run(script_path, workdir, env, state, *, prefix=(), silent=False, log_path=None, stream=None):
     """Run the script; return (rc, tail_lines, exported_env, exported_state, log_path)."""
+    global _last_command
     for name in (ENV_OUT, STATE_OUT):
         try:
             os.remove(os.path.join(workdir, name))
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError):
             pass
-    with open(os.path.join(workdir, "tmp-state.json"), "w", encoding="utf-8") as f:
-        json.dump(state, f)
-    write_wrapper(script_path, workdir, env, prefix)
-    log_path = log_path or os.path.join(workdir, LOG)
+    private = tempfile.mkdtemp(prefix="cmperf-run-")      # 0700
+    _write_private(os.path.join(private, "tmp-state.json"), json.dumps(state))
+    secrets = {}
+    wrapper = write_wrapper(script_path, private, env, prefix, secrets)
+    in_build = os.path.exists(os.path.join(workdir, BUILDING_FILE))
+    log_path = log_path or os.path.join(workdir if in_build else private, LOG)
+    _last_command = f"bash {wrapper} (in {workdir})"
     tail = collections.deque(maxlen=TAIL_LINES)
-    with open(log_path, "w", encoding="utf-8", errors="replace") as log:
-        proc = subprocess.Popen(["bash", "-c", f". ./{WRAPPER}"], cwd=workdir, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        for raw in iter(proc.stdout.readline, b""):
-            line = raw.decode("utf-8", errors="replace")
-            log.write(line)
-            tail.append(line.rstrip("\n"))
-            if not silent:
-                (stream or sys.stdout).write(line)
-                (stream or sys.stdout).flush()
-        rc = proc.wait()
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    ok = False
+    with open(fd, "w", encoding="utf-8", errors="replace") as log:
+        proc = subprocess.Popen(["bash", wrapper], cwd=workdir, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env={**os.environ, **secrets}, start_new_session=True,
+                                preexec_fn=_die_with_parent_fn())
+        try:
+            for raw in iter(proc.stdout.readline, b""):
+                line = raw.decode("utf-8", errors="replace")
+                log.write(line)
+                tail.append(line.rstrip("\n"))
+                if not silent:
+                    (stream or sys.stdout).write(line)
+                    (stream or sys.stdout).flush()
+            rc = proc.wait()
+            ok = rc == 0
+        except BaseException:       # Ctrl-C or an error in the engine: nothing keeps running
+            _stop_group(proc)
+            raise
+        finally:
+            proc.stdout.close()
+        try:    # the script's own background children never outlive it either
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if ok or in_build:
+        shutil.rmtree(private, ignore_errors=True)   # kept after a failure outside the cache: the log
     return rc, list(tail), read_env_out(workdir), read_state_out(workdir), log_path
 
 
@@ -147,5 +240,5 @@ def clean_tmp_files(workdir, keep_log=False):
     for name in TMP_FILES + (() if keep_log else (LOG,)):
         try:
             os.remove(os.path.join(workdir, name))
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError):
             pass

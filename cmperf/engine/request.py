@@ -27,7 +27,8 @@ class Flags:
     quiet: bool = False
     verbose: bool = False
     silent: bool = False
-    fake_run: bool = False
+    fake_run: bool = False          # upstream's meaning: run the `deps` list, then stop
+    plan: bool = False              # --plan / --dry-run: show the plan, run nothing
     print_deps: bool = False
     print_env: bool = False
     new: bool = False
@@ -42,7 +43,7 @@ class Flags:
         def on(*names):
             return any(is_true(i.get(n)) for n in names)
         return cls(quiet=on("quiet"), verbose=on("v", "verbose"), silent=on("s", "silent"),
-                   fake_run=on("fake_run", "prepare", "dry_run"), print_deps=on("print_deps"),
+                   fake_run=on("fake_run", "prepare"), plan=on("plan", "dry_run"), print_deps=on("print_deps"),
                    print_env=on("print_env"), new=on("new"), renew=on("renew"),
                    skip_cache=on("skip_cache"), force_cache=on("force_cache"), dirty=on("dirty"),
                    ignore_script_error=on("ignore_script_error"))

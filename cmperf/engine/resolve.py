@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from ..core import versions
 from . import envs, variations as var_mod
 from .cache import cache_key
-from .errors import DependencyPatchError, VariationError, VersionError
+from .errors import DependencyPatchError, VersionError
 from .hooks import apply_patch
 
 PHASES = ("deps", "prehook_deps", "posthook_deps", "post_deps")
@@ -25,7 +25,7 @@ class ScriptInstance:
     version: dict                  # exact/min/max/max_usable after defaults
     adr: dict                      # add_deps_recursive handed to every dependency
     deps: dict = field(default_factory=dict)   # phase -> patched dependency entries
-    ran_deps: list = None          # results of `deps` when they had to run before the cache lookup
+    _identity: tuple = field(default=None, repr=False, compare=False)
 
     @property
     def name(self):
@@ -36,12 +36,18 @@ class ScriptInstance:
         return bool(self.meta.get("cache"))
 
     def identity(self):
-        return (self.script.path, tuple(sorted(self.variations.names)))
+        if self._identity is None:
+            self._identity = (self.script.path, tuple(sorted(self.variations.names)))
+        return self._identity
+
+    def cache_env_keys(self):
+        """The env keys whose values are part of the cache key."""
+        return set(self.meta.get("input_mapping", {}).values()) | set(self.meta.get("default_env", {})) \
+            | set(self.meta.get("cache_key_env", []))
 
     def key_material(self, extra_tags="", fingerprint=""):
         """What makes two runs of this script interchangeable (see docs on caching)."""
-        keys = set(self.meta.get("input_mapping", {}).values()) | set(self.meta.get("default_env", {})) \
-            | set(self.meta.get("cache_key_env", []))
+        keys = self.cache_env_keys()
         return {"script": self.script.uid or self.script.path,
                 "variations": sorted(self.variations.names),
                 "version": {k: self.version[k] for k in VERSION_FIELDS if self.version.get(k)},
@@ -65,11 +71,7 @@ def choose(index, request, has_cache_entry=lambda script: False):
     if not fitting:
         best = found[0]
         missing = [v for v in wanted if not var_mod._template(best.meta.get("variations") or {}, v)]
-        raise VariationError(
-            f"variation {', '.join('_' + v for v in missing)} is not defined", script=best.alias,
-            tags=request.tag_string,
-            hint="available variations: " + (", ".join("_" + v for v in var_mod.available(best.meta))
-                                             or "none"))
+        raise var_mod.unknown_variation(best.meta, missing[0], best.alias, tags=request.tag_string)
     return sorted(fitting, key=lambda s: (not has_cache_entry(s), s.sort, s.alias))[0]
 
 

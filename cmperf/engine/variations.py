@@ -13,7 +13,7 @@ from .envs import is_true, listify
 from .errors import MetaError, VariationError
 
 _LIST_KEYS = ("new_env_keys", "new_state_keys", "local_env_keys", "cache_key_env",
-              "update_meta_if_env")
+              "update_meta_if_env", "constraints", "accepted_inputs")
 _DICT_KEYS = ("env", "default_env", "const", "state", "const_state", "input_mapping")
 _PHASES = ("deps", "prehook_deps", "posthook_deps", "post_deps")
 _PATCH_ALIASES = {"ad": "add_deps", "adr": "add_deps_recursive"}
@@ -47,6 +47,18 @@ def available(meta):
     return [k for k in meta.get("variations", {}) if "," not in k]
 
 
+def unknown_variation(meta, name, script, why="requested", tags=None):
+    """The error for an undefined variation, with the closest defined one."""
+    import difflib
+    names = [v for v in available(meta) if not v.endswith(".#")]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    dynamic = [v[:-1] + "VALUE" for v in available(meta) if v.endswith(".#")]
+    return VariationError(
+        f"unknown variation _{name}" + (f"; did you mean _{close[0]}?" if close else "")
+        + (f" ({why})" if why != "requested" else ""), script=script, tags=tags,
+        hint="variations: " + (", ".join("_" + v for v in names + dynamic) or "none"))
+
+
 def _template(variations, name):
     """The meta key serving `name`: itself, or `prefix.#` for a dynamic `prefix.value`."""
     if name in variations:
@@ -69,9 +81,7 @@ def resolve(meta, requested, excluded=(), script=""):
     def activate(name, why):
         key = _template(variations, name)
         if key is None:
-            raise VariationError(
-                f"variation '_{name}' is not defined ({why})", script=script,
-                hint="available variations: " + ", ".join("_" + v for v in available(meta)))
+            raise unknown_variation(meta, name, script, why)
         body = variations[key] or {}
         if body.get("alias"):
             return activate(body["alias"], f"alias of _{name}")

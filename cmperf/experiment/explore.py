@@ -12,7 +12,9 @@ import operator
 import re
 
 MAX_STEPS = 10000
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# {{NAME}}, or upstream's inline form {{NAME{VALUES}}} that also defines NAME's values in the command
+# (e.g. {{BATCH{[1,2,4]}}} or {{B{['xx','yy']}}}); group 2 is the inline spec.
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\{(.*?)\}\s*)?\}\}")
 
 
 class ExploreError(ValueError):
@@ -150,11 +152,34 @@ def parse_values(name, spec):
     return values
 
 
-def expand(explore):
+def inline_specs(tokens):
+    """{NAME: spec} of the {{NAME{spec}}} placeholders in the command tokens, in order of appearance.
+    A name given two different inline specs is an error (which one would the user mean?)."""
+    specs = {}
+    for token in tokens:
+        for m in PLACEHOLDER.finditer(token):
+            name, spec = m.group(1), m.group(2)
+            if spec is None:
+                continue
+            if name in specs and specs[name].strip() != spec.strip():
+                raise ExploreError(f"{{{{{name}{{...}}}}}} is given two value lists: {specs[name]!r} and {spec!r}")
+            specs[name] = spec
+    return specs
+
+
+def expand(explore, tokens=()):
     """The steps of an exploration: a list of {variable: value}, the cartesian product in the
-    variables' order (the last variable changes fastest)."""
+    variables' order (the last variable changes fastest). Variables defined inline in the command
+    tokens ({{NAME{[...]}}}) follow those of `explore`; one defined in both places is an error."""
+    explore = dict(explore or {})
+    for name, spec in inline_specs(tokens).items():
+        if name in explore:
+            raise ExploreError(f"explored variable {name} is defined by --explore.{name} and inline in the "
+                               f"command ({{{{{name}{{{spec}}}}}}}): keep one")
+        explore[name] = spec
     if not explore:
-        raise ExploreError("nothing to explore: give at least one --explore.VAR=VALUES")
+        raise ExploreError("nothing to explore: give at least one --explore.VAR=VALUES "
+                           "or an inline {{VAR{[values]}}} in the command")
     names = list(explore)
     lists = [parse_values(n, explore[n]) for n in names]
     total = 1

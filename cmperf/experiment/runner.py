@@ -224,7 +224,7 @@ def plan(template, explore):
     if not template:
         raise ExperimentError("no command to run: put it after '--'")
     try:
-        steps = expand(explore)
+        steps = expand(explore, template)     # + upstream's inline {{VAR{[...]}}} specs
         for variables in steps:
             substitute(template, {**{k: str(v) for k, v in variables.items()}, "CD": "",
                                   "CM_EXPERIMENT_STEP": "", "CM_EXPERIMENT_PATH": ""})

@@ -1,29 +1,40 @@
-"""Atomic file/directory writes: an interrupted step never leaves half-written output."""
+"""Atomic file/directory writes: an interrupted step never leaves half-written output.
+
+Files get the modes an ordinary ``open()`` would give them (the umask decides, as for
+LoadGen's own logs; cmperf.core.atomic). A directory replaced by ``replace_dir`` is first
+renamed aside as ``.old-<pid>-<name>-XXXXXXXX``; if the process dies before the swap
+finished, ``clean_aside`` (called by the next run) restores or removes it.
+"""
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
+
+from ..core.atomic import write_text as _write_text
+
+_ASIDE = re.compile(r"^\.old-(\d+)-(.+)-[A-Za-z0-9_]{8}$")
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path, text):
     """Write text to ``path`` through a temp file in the same directory and rename it into place."""
-    path = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    return _write_text(os.fspath(path), text)
 
 
 def write_json_atomic(path, obj):
     write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def chmod_like_mkdir(path):
+    """mkdtemp makes 0700; a result directory should look like one mkdir made (umask)."""
+    os.chmod(path, 0o777 & ~_umask())
 
 
 def replace_dir(new_dir, final_dir):
@@ -37,12 +48,55 @@ def replace_dir(new_dir, final_dir):
     os.makedirs(parent, exist_ok=True)
     aside = None
     if os.path.exists(final_dir):
-        aside = tempfile.mkdtemp(prefix=".old-", dir=parent)
+        aside = tempfile.mkdtemp(prefix=f".old-{os.getpid()}-{os.path.basename(final_dir)}-", dir=parent)
         os.rmdir(aside)
         os.rename(final_dir, aside)
-    os.rename(new_dir, final_dir)
+    try:
+        os.rename(new_dir, final_dir)
+    except OSError:
+        if aside:
+            os.rename(aside, final_dir)
+        raise
     if aside:
         shutil.rmtree(aside, ignore_errors=True)
+
+
+def clean_aside(root, max_depth=6):
+    """Finish what a killed replace_dir left under ``root``: an aside copy whose process is gone
+    is removed when its directory was replaced, else renamed back. Returns what it did."""
+    done = []
+    root = os.fspath(root)
+    base_depth = root.rstrip(os.sep).count(os.sep)
+    for dirpath, dirnames, _ in os.walk(root):
+        if dirpath.count(os.sep) - base_depth >= max_depth:
+            dirnames[:] = []
+        for name in list(dirnames):
+            m = _ASIDE.match(name)
+            if not m:
+                continue
+            dirnames.remove(name)
+            if _pid_alive(int(m.group(1))):
+                continue
+            aside, final = os.path.join(dirpath, name), os.path.join(dirpath, m.group(2))
+            if os.path.exists(final):
+                shutil.rmtree(aside, ignore_errors=True)
+                done.append(f"removed {aside}")
+            else:
+                os.rename(aside, final)
+                done.append(f"restored {final}")
+    return done
+
+
+def _pid_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextlib.contextmanager
@@ -55,9 +109,7 @@ def staging_dir(final_dir):
     parent = os.path.dirname(os.path.abspath(final_dir))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(final_dir) + "-", dir=parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; the final dir should look like mkdir's
+    chmod_like_mkdir(tmp)
     try:
         yield tmp
     except BaseException:

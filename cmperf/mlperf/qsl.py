@@ -86,3 +86,27 @@ class PooledQSL(ArrayQSL):
 
     def batch(self, indices):
         return self.inputs[np.asarray(indices) % self.pool_size]
+
+
+# Factories a ModelSpec names in its ``qsl`` field: (model, dataset_dir, performance_sample_count) -> QSL.
+
+def array_qsl(model, dataset_dir, performance_sample_count):
+    return ArrayQSL.from_dir(dataset_dir, performance_sample_count)
+
+
+def random_pool_qsl(model, dataset_dir, performance_sample_count):
+    """Seeded random images (timing only) unless a dataset dir is given."""
+    if dataset_dir:
+        return ArrayQSL.from_dir(dataset_dir, performance_sample_count)
+    from .models import resnet50_random
+    return PooledQSL(resnet50_random.random_inputs(16), 1024, performance_sample_count,
+                     "seeded random images (timing only)")
+
+
+def squad_qsl(model, dataset_dir, performance_sample_count):
+    from .squad.errors import SquadError
+    from .squad.qsl import SquadQSL
+    try:
+        return SquadQSL(dataset_dir, performance_sample_count=performance_sample_count)
+    except SquadError as e:
+        raise DatasetError(str(e)) from e

@@ -8,6 +8,10 @@ a SUT can keep one response buffer per thread for any model.
 - ClassIndex: the predicted class as one int32 (what tools/accuracy-imagenet.py reads).
 - SpanLogits: BERT's start and end logits as float32 ``[seq_len, 2]`` per sample, row-major (what
   the reference bert SUTs send and accuracy-squad.py reads).
+
+Variable-size responses (``variable = True``; called as ``encoder(outputs, sample_indices)`` and
+returning one flat array per sample): RetinaNet's detections (openimages.detections), 3D-UNet's
+label volumes (kits19.sliding_window.Segmentation) and RNN-T's transcripts (Transcript below).
 """
 import numpy as np
 
@@ -41,11 +45,17 @@ class SpanLogits:
     dtype = np.float32
     fill = 0.0
 
-    def __init__(self, seq_len):
+    def __init__(self, seq_len, stacked=False):
         self.seq_len = int(seq_len)
         self.width = 2 * self.seq_len
+        self.stacked = stacked   # one output [batch, seq, 2] (the TF model.pb's logits:0)
 
     def __call__(self, outputs):
+        if self.stacked:
+            logits = np.asarray(outputs[0] if isinstance(outputs, (list, tuple)) else outputs)
+            if logits.ndim != 3 or logits.shape[-1] != 2:
+                raise ValueError(f"logits must be [batch, {self.seq_len}, 2], got {list(logits.shape)}")
+            outputs = [logits[..., 0], logits[..., 1]]
         if not isinstance(outputs, (list, tuple)) or len(outputs) != 2:
             raise ValueError("a span model must return two outputs, start and end logits")
         start, end = (np.asarray(o) for o in outputs)
@@ -56,6 +66,20 @@ class SpanLogits:
         return np.stack([start, end], axis=-1).astype(self.dtype, copy=False).reshape(len(start), -1)
 
 
+class Transcript:
+    """RNN-T: the decoded transcript as int64 indices into the vocabulary (the reference SUT's
+    ``array.array('q', transcript)``), one variable-length array per sample."""
+    variable = True
+    dtype = np.int64
+    width = 1
+    fill = np.zeros(0, np.int64)
+
+    def __call__(self, outputs, indices=None):
+        if indices is not None and len(outputs) != len(indices):
+            raise ValueError(f"{len(outputs)} transcripts for {len(indices)} samples")
+        return [np.asarray(t, np.int64).reshape(-1) for t in outputs]
+
+
 def for_spec(spec, seq_len=None):
     """The encoder a registry model spec asks for (``response`` key, default class index)."""
     kind = spec.get("response", "class-index")
@@ -63,4 +87,14 @@ def for_spec(spec, seq_len=None):
         return ClassIndex(spec["output_kind"], spec.get("label_offset", 0))
     if kind == "span-logits":
         return SpanLogits(seq_len or spec["max_seq_length"])
+    if kind == "span-logits-stacked":
+        return SpanLogits(seq_len or spec["max_seq_length"], stacked=True)
+    if kind == "detections":
+        from .openimages.detections import Detections
+        return Detections()
+    if kind == "segmentation":
+        from .kits19.sliding_window import Segmentation
+        return Segmentation()
+    if kind == "transcript":
+        return Transcript()
     raise ValueError(f"model {spec['name']}: unknown response kind {kind!r}")

@@ -173,12 +173,43 @@ def model_source(env, title):
     local = env.get("CM_ML_MODEL_LOCAL_PATH", "")
     if local:
         env["CM_ML_MODEL_FILE_WITH_PATH"] = local_copy(local, env.get("CM_DOWNLOAD_CHECKSUM"), what, "--model_path")
+        # no official checksum (e.g. RNN-T's checkpoint): the copy is used, and recorded as unverified
+        env["CM_ML_MODEL_CHECKSUM_VERIFIED"] = "yes" if env.get("CM_DOWNLOAD_CHECKSUM") else "no"
         return "local"
     if not env.get("CM_PACKAGE_URL"):
         raise ModelFileError(f"there is no official {what} file; choose one of: "
                              f"{'; '.join(official_choices(env['CM_TMP_CURRENT_SCRIPT_PATH']))} (or pass --model_path=FILE)")
     download_source(env, "CM_ML_MODEL_DOWNLOAD_URL", "CM_ML_MODEL_SOURCE_URL")
     return "download"
+
+
+def plan_model(env, title):
+    """The plan-time actions of a model script (no side effects): the download it will make, or a
+    note on the local copy it will use (md5-checked, or recorded as unverified when no official
+    checksum exists); ModelFileError when the variations name no official file."""
+    md5 = env.get("CM_DOWNLOAD_CHECKSUM") or None
+    local = env.get("CM_ML_MODEL_LOCAL_PATH", "")
+    if local:
+        check = f"md5 {md5} checked" if md5 else "no official checksum: recorded as unverified"
+        return [{"kind": "note", "text": f"{title}: use the local copy {local} ({check})"}]
+    if not env.get("CM_PACKAGE_URL"):
+        what = f"{title} ({env.get('CM_ML_MODEL_FRAMEWORK', '?')}, {env.get('CM_ML_MODEL_PRECISION', '?')})"
+        raise ModelFileError(f"there is no official {what} file; choose one of: "
+                             f"{'; '.join(official_choices(env['CM_TMP_CURRENT_SCRIPT_PATH']))} (or pass --model_path=FILE)")
+    return [{"kind": "download", "url": env.get("CM_ML_MODEL_DOWNLOAD_URL") or env["CM_PACKAGE_URL"], "size": None,
+             "checksum": f"md5:{md5}" if md5 else None, "path": env.get("CM_ML_MODEL_FILE")}]
+
+
+def plan_dataset(env, title, url_key="CM_DATASET_DOWNLOAD_URL", file_key="CM_DATASET_ARCHIVE_NAME"):
+    """The plan-time actions of a dataset script: its download, or the --from copy it checks."""
+    md5 = env.get("CM_DOWNLOAD_CHECKSUM") or None
+    if env.get("CM_DOWNLOAD_LOCAL_FILE_PATH"):
+        return [{"kind": "note", "text": f"{title}: use the local copy {env['CM_DOWNLOAD_LOCAL_FILE_PATH']}"
+                                         + (f" (md5 {md5} checked)" if md5 else "")}]
+    if not env.get("CM_PACKAGE_URL"):
+        raise DatasetError(f"no official source for {title}")
+    return [{"kind": "download", "url": env.get(url_key) or env["CM_PACKAGE_URL"], "size": None,
+             "checksum": f"md5:{md5}" if md5 else None, "path": env.get(file_key)}]
 
 
 def download_source(env, mirror_key, out_key):
@@ -224,7 +255,7 @@ def dataset_source(env, title):
 # --------------------------------------------------------------- process-mlperf-accuracy
 # Datasets whose accuracy script exists in mlcommons/inference but not yet in cmperf (-> the model
 # whose registry entry names that script).
-ACCURACY_ELSEWHERE = {"openimages": "retinanet", "kits19": "3d-unet-99"}
+ACCURACY_ELSEWHERE = {}
 ACCURACY_LOG = "mlperf_log_accuracy.json"
 
 
@@ -289,9 +320,26 @@ def accuracy_command(dataset, result_dir, env, out):
                                "samples (e.g. dev-clean-wav.json) whose i-th 'transcript' is sample i's truth")
         return ["-m", "cmperf.mlperf.accuracy.wer", "--mlperf-accuracy-file", log, "--manifest", manifest,
                 "--output", out]
+    if dataset == "openimages":
+        ann = env.get("CM_DATASET_ANNOTATIONS_FILE_PATH", "")
+        if not ann and info.get("dataset_dir"):
+            from .openimages.preprocess import load_manifest
+            ann = load_manifest(info["dataset_dir"]).get("annotations", "")
+        if not ann:
+            raise DatasetError("_openimages accuracy needs --annotations=openimages-mlperf.json (the run.json of "
+                               "the result dir names no preprocessed OpenImages dataset)")
+        return ["-m", "cmperf.mlperf.openimages.accuracy", "--mlperf-accuracy-file", log, "--annotations", ann,
+                "--output", out]
+    if dataset == "kits19":
+        pre = env.get("CM_DATASET_PREPROCESSED_PATH") or info.get("dataset_dir") or ""
+        if not pre:
+            raise DatasetError("_kits19 accuracy needs --preprocessed_dir=DIR (the preprocessed KiTS19 volumes "
+                               "and their ground truth)")
+        return ["-m", "cmperf.mlperf.kits19.accuracy", "--mlperf-accuracy-file", log,
+                "--preprocessed-data-dir", pre, "--output", out]
     official = ""
     if dataset in ACCURACY_ELSEWHERE:
         from .registry import model_spec
         official = f" (the official one is {model_spec(ACCURACY_ELSEWHERE[dataset])['accuracy_script']})"
     raise MlperfError(f"accuracy script not implemented yet for {dataset}{official}; cmperf computes "
-                      "accuracy for _imagenet, _digits, _squad and _librispeech")
+                      "accuracy for _imagenet, _digits, _squad, _librispeech, _openimages and _kits19")

@@ -8,10 +8,14 @@ Server: a pool of worker threads; each takes queued samples and batches what is 
 Responses are the rows of a response encoder (cmperf.mlperf.responses): a fixed number of bytes
 per sample, so one buffer per thread serves every model.
 """
+import contextlib
 import queue
 import threading
+import time
 
 import numpy as np
+
+from cmperf.core import progress as _progress
 
 
 class BaseSUT:
@@ -23,6 +27,7 @@ class BaseSUT:
         self.batch_size = max(1, int(batch_size))
         self.errors = []
         self.samples_done = 0
+        self.samples_issued = 0
         self._Response = lg.QuerySampleResponse
         self._complete = lg.QuerySamplesComplete
         self._local = threading.local()  # one response buffer per calling thread (Server has several)
@@ -39,6 +44,10 @@ class BaseSUT:
 
     def _run_and_complete(self, ids, indices):
         """Infer one batch and report it to LoadGen."""
+        if getattr(self.responses, "variable", False):   # detections, volumes, transcripts
+            from .varlen import run_and_complete
+            run_and_complete(self, ids, indices)
+            return
         n = len(ids)
         buf, addr = self._buffer(n)
         try:
@@ -57,6 +66,49 @@ class BaseSUT:
     def issue_queries(self, ids, indices):
         raise NotImplementedError
 
+    @contextlib.contextmanager
+    def progress(self, label, total=None, expected_s=None, mode="performance", every=None):
+        """Report the test live through cmperf.core.progress from a ticker thread, so the query
+        path only bumps two counters: elapsed, expected duration, samples issued/completed,
+        throughput (or the mean latency of one-sample queries) over the last interval."""
+        stop = threading.Event()
+        single = isinstance(self, SingleStreamSUT)
+        self._t0 = time.monotonic()
+        with _progress.Task(label, total=total, unit="samples", mode=mode, every=every,
+                            expected_s=expected_s) as task:
+            period = min(task.every, 5.0)
+
+            def tick():
+                last_t, last_n = time.monotonic(), 0
+                while not stop.wait(period):
+                    now, n = time.monotonic(), self.samples_done
+                    rate = (n - last_n) / (now - last_t) if now > last_t else 0.0
+                    last_t, last_n = now, n
+                    task.update(n, detail=self._detail(mode, rate, single, expected_s))
+
+            t = threading.Thread(target=tick, name="loadgen-progress", daemon=True)
+            t.start()
+            try:
+                yield task
+            finally:
+                stop.set()
+                t.join()
+            elapsed = task.elapsed   # the one-line summary is the task_done event's detail
+            rate = self.samples_done / elapsed if elapsed > 0 else 0.0
+            task.done = self.samples_done
+            task.detail = (f"{mode}: {self.samples_done} samples in {elapsed:.1f} s, "
+                           + (f"mean {1000.0 / rate:.3f} ms/query" if single and rate else f"{rate:.1f} samples/s"))
+
+    def _detail(self, mode, rate, single, expected_s):
+        bits = [mode, f"issued {self.samples_issued}", f"completed {self.samples_done}"]
+        if rate:
+            bits.append(f"mean latency {1000.0 / rate:.3f} ms" if single else f"{rate:.1f} samples/s")
+        if expected_s:
+            left = expected_s - (time.monotonic() - self._t0)
+            bits.append(f"~{left:.0f} s of the {expected_s:.0f} s minimum left" if left > 0
+                        else f"past the {expected_s:.0f} s minimum, finishing")
+        return ", ".join(bits)
+
     def flush_queries(self):
         pass
 
@@ -69,11 +121,13 @@ class BaseSUT:
 
 class SingleStreamSUT(BaseSUT):
     def issue_queries(self, ids, indices):
+        self.samples_issued += 1
         self._run_and_complete(ids, indices)
 
 
 class MultiStreamSUT(BaseSUT):
     def issue_queries(self, ids, indices):
+        self.samples_issued += len(ids)
         bs = self.batch_size
         for i in range(0, len(ids), bs):
             self._run_and_complete(ids[i:i + bs], indices[i:i + bs])
@@ -89,6 +143,7 @@ class OfflineSUT(BaseSUT):
         self.thread.start()
 
     def issue_queries(self, ids, indices):
+        self.samples_issued += len(ids)
         self.queue.put((ids, indices))  # return at once: LoadGen's clock keeps running
 
     def _work(self):
@@ -119,6 +174,7 @@ class ServerSUT(BaseSUT):
             t.start()
 
     def issue_queries(self, ids, indices):
+        self.samples_issued += len(ids)
         for item in zip(ids, indices):
             self.queue.put(item)
 

@@ -19,7 +19,7 @@ class Shortcut:
     pip_name: str
     systems: tuple = ()          # platform.system() values; () = everywhere
     machines: tuple = ()         # normalised machine names; () = every architecture
-    per_machine: tuple = ()      # ((machine, other pip name), ...)
+    per_machine: tuple = ()      # ((machine or "System/machine", other pip name), ...)
     note: str = ""
     conflicts: tuple = ()        # distributions to uninstall first (same import name)
     satisfied_by: tuple = ()     # other distributions of the same modules that already do
@@ -36,7 +36,9 @@ SHORTCUTS = {
     "onnxruntime": Shortcut("onnxruntime"),
     "onnxruntime_gpu": Shortcut("onnxruntime-gpu", systems=("Linux", "Windows"),
                                 note="CUDA builds exist for Linux and Windows only", conflicts=("onnxruntime",)),
-    "tensorflow": Shortcut("tensorflow", satisfied_by=("tensorflow-cpu", "tensorflow-intel", "tensorflow-macos")),
+    # the CPU-only build on Linux, as setup.py's [tensorflow] extra (the full one adds GBs of CUDA)
+    "tensorflow": Shortcut("tensorflow", per_machine=(("Linux/x86_64", "tensorflow-cpu"), ("Linux/arm64", "tensorflow-cpu")),
+                           satisfied_by=("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos")),
     "tensorflow-metal": Shortcut("tensorflow-metal", systems=("Darwin",), machines=("arm64",),
                                  note="Apple's Metal plugin exists for macOS on Apple silicon only"),
     "deepsparse": Shortcut("deepsparse", systems=("Linux",), per_machine=(("arm64", "deepsparse-nightly"),),
@@ -88,4 +90,5 @@ def resolve(shortcut, system=None, machine=None):
     if (s.systems and system not in s.systems) or (s.machines and machine not in s.machines):
         raise UnsupportedPackageError(
             f"package {s.pip_name} (_{shortcut}) is not available on {system} {machine}: {s.note}")
-    return dict(s.per_machine).get(machine, s.pip_name)
+    names = dict(s.per_machine)
+    return names.get(f"{system}/{machine}", names.get(machine, s.pip_name))

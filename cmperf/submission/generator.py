@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from . import accuracy_log, compliance, infer, rounds, system_desc
 from cmperf.filehash import sha256_file
 from cmperf.loadgen_logs import LogFormatError, parse_detail_log
+from cmperf.mlperf.results_writer import MixedRunError, check_one_run
 from .results_dir import ResultsDirError
 
 # The embedded default and other project models the open division maps to official ones.
@@ -77,6 +78,13 @@ def build_tree(suts, build_dir, opts):
         raise GenerationError(f"unknown category '{opts.category}' (expected edge, datacenter or datacenter,edge)")
     sub = os.path.join(build_dir, opts.division, opts.submitter)
     notes, mapping = [], {}
+    for sut in suts:        # validate first: one run per scenario (see results_writer run ids)
+        for model, runs in sut.models.items():
+            for scenario, run in runs.items():
+                try:
+                    check_one_run(run.path, f"{sut.name}/{model}/{scenario}")
+                except MixedRunError as e:
+                    raise GenerationError(str(e)) from None
     for sut in suts:
         desc = system_desc.build_system_desc(sut.info, opts.division, opts.submitter, category,
                                              opts.system_user, opts.system_flags, system=sut.name,

@@ -171,6 +171,70 @@ _BERT_V6_1 = dict(
     required_scenarios={"edge": ("SingleStream", "Offline"), "datacenter,edge": ("SingleStream", "Offline")},
 )
 
+
+# RetinaNet (OpenImages), RNN-T (LibriSpeech) and 3D-UNet (KiTS19). Every value is read from:
+#   [v3.1]  tools/submission/submission_checker.py @ 0009b1e3a62e1907eb98a19ebd3c6432f47ae5cb:
+#           MODEL_CONFIG["v3.1"] (required-scenarios-*, accuracy-target, performance-sample-count,
+#           latency-constraint), ACC_PATTERN, and check_compliance_dir (TEST04 is dropped for rnnt,
+#           3d-unet-99/99.9 and retinanet; TEST01 and TEST05 stay)
+#   [v6.1]  tools/submission/submission_checker/constants.py @ 96b55248b5f0eb178c7731faaed4c859ac3751ec:
+#           MODEL_CONFIG["v6.1"] lists neither retinanet nor rnnt (not benchmarks of the round);
+#           3d-unet-99/99.9: accuracy-target, performance-sample-count, dataset-size,
+#           required-scenarios-*, models_TEST01 (and not models_TEST04); OFFLINE_MIN_SPQ_SINCE_V4
+#   [delta] as for bert: 0.1 % for "99.9" models, else 1 %
+#   [conf]  loadgen/mlperf.conf model names: "retinanet", "rnnt", "3d-unet"
+MAP_PATTERN = r"^mAP=([\d\.]+).*"                                # [v3.1] ACC_PATTERN["mAP"]
+WER_PATTERN = r"Word Error Rate\:.*, accuracy=([0-9\.]+)%"         # [v3.1] ACC_PATTERN["WER"]
+DICE_PATTERN = r"Accuracy\:\s*mean\s*=\s*([\d\.]+).*"             # [v3.1] [v6.1] ACC_PATTERN["DICE"]
+KITS19_DICE_REFERENCE = 0.86170                                  # [v3.1] [v6.1] accuracy-target base
+
+RETINANET_V3_1 = ModelRules(
+    name="retinanet", aliases=(), loadgen_name="retinanet",                              # [conf]
+    accuracy_metric="mAP", accuracy_pattern=MAP_PATTERN,
+    accuracy_target=37.55 * 0.99,                                                        # [v3.1]
+    dataset_size=24781,         # the MLPerf OpenImages validation subset (openimages-mlperf.json)
+    performance_sample_count=64,                                                         # [v3.1]
+    server_target_latency_ns=100_000_000,                                                # [v3.1]
+    compliance_tests=("TEST01", "TEST05"),                                               # [v3.1]
+    required_scenarios={"edge": ("SingleStream", "MultiStream", "Offline"),              # [v3.1]
+                        "datacenter": ("Server", "Offline"),
+                        "datacenter,edge": ("SingleStream", "Offline", "MultiStream", "Server")},
+    test01_accuracy_delta_pct=1)                                                         # [delta]
+
+RNNT_V3_1 = ModelRules(
+    name="rnnt", aliases=(), loadgen_name="rnnt",                                        # [conf]
+    accuracy_metric="WER", accuracy_pattern=WER_PATTERN,
+    accuracy_target=(100 - 7.452) * 0.99,                                                # [v3.1]
+    dataset_size=2513,          # LibriSpeech dev-clean utterances the reference keeps (<= 15 s)
+    performance_sample_count=2513,                                                       # [v3.1]
+    server_target_latency_ns=1_000_000_000,                                              # [v3.1]
+    compliance_tests=("TEST01", "TEST05"),                                               # [v3.1]
+    required_scenarios={"edge": ("SingleStream", "Offline"),                             # [v3.1]
+                        "datacenter": ("Server", "Offline"),
+                        "datacenter,edge": ("SingleStream", "Offline", "Server")},
+    test01_accuracy_delta_pct=1)                                                         # [delta]
+
+
+def _unet(variant, **round_values):
+    fraction = {"99": 0.99, "99.9": 0.999}[variant]
+    return ModelRules(
+        name=f"3d-unet-{variant}", aliases=(), loadgen_name="3d-unet",                   # [conf]
+        accuracy_metric="DICE", accuracy_pattern=DICE_PATTERN,
+        accuracy_target=KITS19_DICE_REFERENCE * fraction,                                # [v3.1] [v6.1]
+        dataset_size=43,                                                                 # [v6.1] dataset-size
+        performance_sample_count=43,                                                     # [v3.1] [v6.1]
+        server_target_latency_ns=None,          # [v3.1] [v6.1] no latency-constraint: no Server
+        required_scenarios={"edge": ("SingleStream", "Offline"),                         # [v3.1] [v6.1]
+                            "datacenter": ("Offline",),
+                            "datacenter,edge": ("SingleStream", "Offline")},
+        test01_accuracy_delta_pct=0.1 if variant == "99.9" else 1,                       # [delta]
+        **round_values)
+
+
+_UNET_V3_1 = dict(compliance_tests=("TEST01", "TEST05"))                                 # [v3.1]
+_UNET_V6_1 = dict(compliance_tests=("TEST01",),                                          # [v6.1] models_TEST01
+                  offline_min_samples_per_query=43)                                      # [v6.1] OFFLINE_MIN_SPQ_SINCE_V4
+
 V3_1 = RoundRules(
     version="v3.1", layout="v3",
     seeds=Seeds(148687905518835231, 520418551913322573, 811580660758947900),
@@ -191,6 +255,10 @@ V3_1 = RoundRules(
             "datacenter,edge": ("SingleStream", "Offline", "Server")}, **_BERT_V3_1),
         "bert-99.9": _bert("99.9", required_scenarios={
             "datacenter": ("Server", "Offline"), "datacenter,edge": ("Offline", "Server")}, **_BERT_V3_1),
+        "retinanet": RETINANET_V3_1,
+        "rnnt": RNNT_V3_1,
+        "3d-unet-99": _unet("99", **_UNET_V3_1),
+        "3d-unet-99.9": _unet("99.9", **_UNET_V3_1),
     },
 )
 
@@ -209,6 +277,9 @@ V6_1 = RoundRules(
         }, **_RESNET_COMMON),
         "bert-99": _bert("99", **_BERT_V6_1),
         "bert-99.9": _bert("99.9", **_BERT_V6_1),
+        # [v6.1] retinanet and rnnt are not benchmarks of the round
+        "3d-unet-99": _unet("99", **_UNET_V6_1),
+        "3d-unet-99.9": _unet("99.9", **_UNET_V6_1),
     },
 )
 

@@ -3,6 +3,11 @@ from cmperf.mlperf import sources
 
 
 @sources.hook
+def plan(i):
+    return {"actions": sources.plan_model(i["env"], "RetinaNet")}
+
+
+@sources.hook
 def preprocess(i):
     sources.model_source(i["env"], "RetinaNet")
 

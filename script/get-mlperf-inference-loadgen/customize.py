@@ -2,6 +2,17 @@
 from cmperf.core import versions
 
 
+def plan(i):
+    """LoadGen comes from pip (get-generic-python-lib shows that cost) or from the sources."""
+    env = i["env"]
+    wanted = env.get("CM_VERSION", "")
+    if wanted and not versions.version_key(wanted):
+        return {"return": 1, "error": f"--loadgen_version '{wanted}' is not a version (e.g. 4.1.0)"}
+    source = env.get("CM_MLPERF_LOADGEN_SOURCE", "pip")
+    text = f"LoadGen {wanted or '(latest)'} from {'pip (mlcommons-loadgen)' if source == 'pip' else 'the inference sources'}"
+    return {"return": 0, "actions": [{"kind": "note", "text": text}]}
+
+
 def postprocess(i):
     env = i["env"]
     r = i["automation"].parse_version({"match_text": r"mlcommons-loadgen\s+([\d.]+)", "group_number": 1,

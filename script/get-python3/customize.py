@@ -15,6 +15,26 @@ def cache_fingerprint(i):
 
 
 @hook
+def plan(i):
+    """Which interpreter a run would use; an impossible version constraint fails here."""
+    env = i["env"]
+    want = (env.get("CM_VERSION"), env.get("CM_VERSION_MIN"), env.get("CM_VERSION_MAX"))
+    name, path = env.get("CM_NAME", ""), env.get("CM_TMP_PATH", "")
+    if name:
+        where = os.path.join(python_env.venv_root(), name)
+        verb = "uses" if os.path.isdir(where) else "creates"
+        return {"actions": [{"kind": "note", "text": f"{verb} the virtual environment {where}"}]}
+    if not i.get("plan_only"):
+        return {"actions": []}        # preprocess probes the interpreters right after
+    search = path or os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    if path and os.path.isfile(path):
+        info = python_env.find_python(*want, path=path)
+    else:
+        info = python_env.find_python(*want, search_path=search) if path else _default(want, search)
+    return {"actions": [{"kind": "note", "text": f"uses {info.path} (Python {info.version})"}]}
+
+
+@hook
 def preprocess(i):
     env = i["env"]
     want = (env.get("CM_VERSION"), env.get("CM_VERSION_MIN"), env.get("CM_VERSION_MAX"))

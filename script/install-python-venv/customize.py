@@ -10,6 +10,18 @@ def cache_fingerprint(i):
 
 
 @hook
+def plan(i):
+    """Refuse a missing name before anything runs; say whether the venv is made or reused."""
+    name = i["env"].get("CM_NAME", "")
+    if not name:
+        raise PlatformError("install-python-venv needs --name=NAME (select it later with --adr.python.name=NAME)")
+    path = os.path.join(python_env.venv_root(), name)
+    if os.path.isdir(path):
+        return {"actions": [{"kind": "note", "text": f"reuses the virtual environment {path}"}]}
+    return {"actions": [{"kind": "note", "text": f"creates the virtual environment {path} (with pip)"}]}
+
+
+@hook
 def preprocess(i):
     env = i["env"]
     name = env.get("CM_NAME", "")

@@ -5,17 +5,21 @@ with a clear error instead of being ignored.
 """
 import os
 
+from cmperf.mlperf import spec as specs
+from cmperf.mlperf.errors import MlperfError
+
 CHOICES = {
-    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python"]),
+    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python", "python"]),
     "CM_MLPERF_BACKEND": ("backend", ["onnxruntime", "tf", "tensorflow", "tensorflow-metal", "deepsparse",
                                       "pytorch"]),
     "CM_MLPERF_DEVICE": ("device", ["cpu", "cuda", "rocm", "metal"]),
     "CM_MLPERF_RUN_STYLE": ("execution_mode", ["test", "fast", "valid"]),
     "CM_MLPERF_SUBMISSION_DIVISION": ("division", ["open", "closed"]),
     "CM_MLPERF_SUBMISSION_SYSTEM_TYPE": ("category", ["edge", "datacenter", "datacenter,edge", "edge,datacenter"]),
-    "CM_MLPERF_MODEL_PRECISION": ("precision", ["float32", "fp32"]),
+    "CM_MLPERF_MODEL_PRECISION": ("precision", ["fp32", "float32", "fp16", "float16", "bf16", "bfloat16",
+                                                 "int8", "uint8", "int4"]),
 }
-SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
+SCENARIOS = list(specs.SCENARIO_NAMES)   # the one definition: cmperf.mlperf.spec.Scenario
 REQUIRED_SCENARIOS = {"edge": ["SingleStream", "MultiStream", "Offline"], "datacenter": ["Server", "Offline"],
                       "datacenter,edge": ["SingleStream", "MultiStream", "Offline", "Server"]}
 
@@ -42,7 +46,14 @@ def _is_on(value):
     return str(value).strip().lower() in ("yes", "on", "true", "1")
 
 
-def preprocess(i):
+def plan(i):
+    """Refuse at plan time what cannot succeed: unknown choices, a test-mode submission, a round
+    the model cannot pass (naming the rounds it can)."""
+    env = dict(i["env"])
+    return preprocess({**i, "env": env}, dry=True)
+
+
+def preprocess(i, dry=False):
     env = i["env"]
     for key, why in NOT_YET:
         value = env.get(key, "")
@@ -57,9 +68,10 @@ def preprocess(i):
         scenarios = REQUIRED_SCENARIOS["datacenter,edge" if "," in category else category]
     else:
         scenarios = [s.strip() for s in env["CM_MLPERF_LOADGEN_SCENARIO"].split(",") if s.strip()]
-    for s in scenarios:
-        if s not in SCENARIOS and s.lower() not in [x.lower() for x in SCENARIOS]:
-            return {"return": 1, "error": f"unknown --scenario '{s}'; choices: {', '.join(SCENARIOS)}"}
+    try:
+        scenarios = [s.name for s in specs.scenarios(scenarios)]
+    except MlperfError as e:
+        return {"return": 1, "error": f"{e} (--scenario)"}
     env["CM_MLPERF_LOADGEN_SCENARIOS"] = ",".join(scenarios)
 
     mode = env.get("CM_MLPERF_LOADGEN_MODE") or "both"
@@ -70,6 +82,11 @@ def preprocess(i):
     if env.get("CM_MLPERF_LOADGEN_COMPLIANCE") == "yes" and env["CM_MLPERF_SUBMISSION_DIVISION"] != "closed":
         env["CM_MLPERF_LOADGEN_COMPLIANCE"] = "no"   # compliance tests apply to the closed division only
 
+    r = _round_and_submission(env)
+    if r:
+        return r
+    if dry:
+        return {"return": 0}
     results = env.get("OUTPUT_BASE_DIR") or os.path.join(os.getcwd(), "results")
     env["CM_MLPERF_RESULTS_DIR"] = os.path.abspath(os.path.expanduser(results))
     if env.get("CM_MLPERF_INFERENCE_SUBMISSION_DIR"):
@@ -78,3 +95,35 @@ def preprocess(i):
     elif env.get("CM_MLPERF_SUBMISSION_GENERATION") == "yes":
         env["CM_MLPERF_INFERENCE_SUBMISSION_DIR"] = os.path.join(os.getcwd(), "submission")
     return {"return": 0}
+
+
+def _round_and_submission(env):
+    """Default the round to the newest one the model can pass; refuse an impossible submission."""
+    try:
+        model = specs.model(env.get("CM_MLPERF_MODEL") or "digits-mlp")
+    except MlperfError as e:
+        return {"return": 1, "error": f"{e} (run-mlperf-inference-app)"}
+    if env.get("CM_MLPERF_MODEL_PRECISION") and model.formats:
+        from cmperf.mlperf import precision
+        try:   # a published file must exist for (model, backend, precision): refused before any download
+            model.check_backend(env.get("CM_MLPERF_BACKEND") or "onnxruntime")
+            precision.format_key(model, env.get("CM_MLPERF_BACKEND") or "onnxruntime", env["CM_MLPERF_MODEL_PRECISION"])
+        except MlperfError as e:
+            return {"return": 1, "error": f"{e} (run-mlperf-inference-app)"}
+    if not env.get("CM_MLPERF_SUBMISSION_ROUND"):
+        rounds = model.submission_rounds()
+        if rounds:
+            env["CM_MLPERF_SUBMISSION_ROUND"] = rounds[-1]
+            env["CM_MLPERF_INFERENCE_VERSION"] = rounds[-1].lstrip("v")
+    if not _is_on(env.get("CM_MLPERF_SUBMISSION_GENERATION", "")):
+        return None
+    if env.get("CM_MLPERF_RUN_STYLE", "test") == "test" and not _is_on(env.get("CM_MLPERF_ALLOW_TEST_SUBMISSION", "")):
+        return {"return": 1, "error": (
+            "_submission with --execution_mode=test: a test run is a few queries, not a benchmark result, "
+            "and its tree cannot pass the checker. Use --execution_mode=valid, or add --test_submission=yes "
+            "to write the tree anyway (run-mlperf-inference-app)")}
+    why = model.round_refusal(env["CM_MLPERF_SUBMISSION_ROUND"])
+    if why:
+        return {"return": 1, "error": f"cannot submit {model.name} to round "
+                                      f"{env['CM_MLPERF_SUBMISSION_ROUND']}: {why} (run-mlperf-inference-app)"}
+    return None

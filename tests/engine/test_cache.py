@@ -45,7 +45,10 @@ def test_new_renew_and_skip_cache(repo, cm, workdir):
     counted(repo, workdir)
     first = cm("run", "script", "--tags=cnt", "-s")
     renewed = cm("run", "script", "--tags=cnt", "-s", "--renew")
-    assert renewed["cache_path"] == first["cache_path"] and runs(workdir) == 2
+    # built beside the old entry, which is dropped only once the new one is committed
+    assert renewed["cache_path"] != first["cache_path"] and runs(workdir) == 2
+    assert not os.path.exists(first["cache_path"])
+    first = renewed
     new = cm("run", "script", "--tags=cnt", "-s", "--new")
     assert new["cache_path"] != first["cache_path"] and runs(workdir) == 3
     assert cm("run", "script", "--tags=cnt", "-s")["cache_path"] == new["cache_path"]   # newest wins
@@ -79,9 +82,9 @@ def test_a_failed_run_leaves_no_entry(repo, cm, workdir):
     assert r["return"] == 0 and r["cached"] is False and r["new_env"] == {"F_OK": "yes"}
 
 
-def test_kill_9_mid_run_leaves_nothing_a_later_run_uses(repo, cm_cli, workdir):
-    repo.script("slow", {"tags": ["slow"], "cache": True, "new_env_keys": ["S_*"]},
-                run='echo started > "$MARK"\nsleep 30\necho "S_DONE=yes" > tmp-run-env.out\n')
+def test_kill_9_mid_run_leaves_nothing_a_later_run_uses_but_its_work_is_resumed(repo, cm_cli, workdir):
+    repo.script("slow", {"uid": "00000000000051a0", "tags": ["slow"], "cache": True, "new_env_keys": ["S_*"]},
+                run='echo partial > part\necho started > "$MARK"\nsleep 30\necho "S_DONE=yes" > tmp-run-env.out\n')
     mark = workdir / "mark"
     cm_bin = os.path.join(os.path.dirname(sys.executable), "cm")
     proc = subprocess.Popen([cm_bin, "run", "script", "--tags=slow", "-s", f"--env.MARK={mark}"],
@@ -93,18 +96,17 @@ def test_kill_9_mid_run_leaves_nothing_a_later_run_uses(repo, cm_cli, workdir):
     proc.wait()
     cache_root = os.path.join(os.environ["CM_REPOS"], "repos", "local", "cache")
     leftovers = [d for d in os.listdir(cache_root) if not d.startswith(".")]
-    assert len(leftovers) == 1                      # the abandoned build ...
+    assert len(leftovers) == 1                      # the unfinished build ...
     assert not os.path.exists(os.path.join(cache_root, leftovers[0], "_cm.json"))
     assert json.loads(cm_cli("find", "cache", "--tags=slow", "-j").stdout)["list"] == []   # ... is invisible
-    assert not os.path.exists(os.path.join(cache_root, leftovers[0]))                     # and collected
-    quick = repo.script("slow", {"tags": ["slow"], "cache": True, "new_env_keys": ["S_*"]},
-                        run='echo "S_DONE=yes" > tmp-run-env.out\n')
-    assert quick
+    repo.script("slow", {"uid": "00000000000051a0", "tags": ["slow"], "cache": True, "new_env_keys": ["S_*"]},
+                run='echo "S_DONE=yes" > tmp-run-env.out\necho "S_RESUMED=$(cat part)" >> tmp-run-env.out\n')
     r = cm_cli("run", "script", "--tags=slow", "-s", "-j")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["new_env"] == {"S_DONE": "yes"}
+    # the next build of the same key resumes in it: partial work (a half download) is kept
+    assert json.loads(r.stdout)["new_env"] == {"S_DONE": "yes", "S_RESUMED": "partial"}
     assert [d for d in os.listdir(cache_root) if not d.startswith(".")] == \
-        [os.path.basename(json.loads(r.stdout)["cache_path"])]   # the abandoned one was collected
+        [os.path.basename(json.loads(r.stdout)["cache_path"])] == leftovers
 
 
 def test_two_concurrent_runs_end_with_one_entry(repo, cm_cli, workdir):

@@ -30,3 +30,18 @@ def r50_random_model(tmp_path_factory):
     """The random-weights ResNet-50 graph (100 MB), built once per session."""
     from cmperf.mlperf.models import resnet50_random
     return resnet50_random.build(str(tmp_path_factory.mktemp("r50") / resnet50_random.FILE_NAME))
+
+
+@pytest.fixture
+def harness_job(tmp_path):
+    """Write a HarnessJob file (what cmperf.mlperf.run hands the harness process); returns its path."""
+    from cmperf.mlperf.spec import HarnessJob
+
+    def _make(**kw):
+        kw = {k: str(v) if k in ("user_conf", "output_dir", "dataset_dir", "model_path") else v
+              for k, v in kw.items()}
+        kw.setdefault("device", "cpu")
+        path = tmp_path / f"job-{kw['scenario']}-{kw['mode']}.json"
+        path.write_text(HarnessJob(**kw).to_json())
+        return path
+    return _make

@@ -10,13 +10,12 @@ from cmperf.mlperf.accuracy import imagenet
 
 @pytest.mark.parametrize("scenario", ["Offline", "SingleStream"])
 def test_accuracy_through_deepsparse(scenario, tmp_path, digits_dir, user_conf_file, run_module,
-                                     deepsparse_python):
+                                     deepsparse_python, harness_job):
     out = tmp_path / "acc"
-    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--backend", "deepsparse",
-                   "--scenario", scenario, "--mode", "accuracy",
-                   "--user-conf", user_conf_file(scenario, test_query_count=16),
-                   "--output-dir", out, "--dataset-dir", digits_dir, "--batch-size", 16, "--threads", 2,
-                   cwd=tmp_path, timeout=300, python=deepsparse_python)
+    job = harness_job(model="digits-mlp", backend="deepsparse", scenario=scenario, mode="accuracy",
+                      user_conf=user_conf_file(scenario, test_query_count=16), output_dir=out,
+                      dataset_dir=digits_dir, batch_size=16, threads=2)
+    p = run_module("cmperf.mlperf.harness", job, cwd=tmp_path, timeout=300, python=deepsparse_python)
     assert p.returncode == 0, p.stderr[-3000:]
     info = json.loads((out / "run.json").read_text())
     assert info["backend"]["backend"] == "deepsparse" and info["backend"]["version"] == "1.8.0"

@@ -11,18 +11,27 @@ from cmperf.mlperf.accuracy import imagenet
 SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
 
 
-def _harness(run_module, tmp_path, digits_dir, conf, scenario, mode, *extra, cwd=None, timeout=120):
+def _job(tmp_path, **kw):
+    """A HarnessJob file (what cmperf.mlperf.run hands the harness process)."""
+    from cmperf.mlperf.spec import HarnessJob
+    path = tmp_path / f"job-{kw['scenario']}-{kw['mode']}.json"
+    path.write_text(HarnessJob(**kw).to_json())
+    return path
+
+
+def _harness(run_module, tmp_path, digits_dir, conf, scenario, mode, cwd=None, timeout=120, **extra):
     out = tmp_path / f"{scenario}-{mode}"
-    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--backend", "onnxruntime",
-                   "--scenario", scenario, "--mode", mode, "--user-conf", conf, "--output-dir", out,
-                   "--dataset-dir", digits_dir, "--threads", 1, *extra, cwd=cwd or tmp_path, timeout=timeout)
+    job = _job(tmp_path, model="digits-mlp", backend="onnxruntime", device="cpu", scenario=scenario, mode=mode,
+               user_conf=str(conf), output_dir=str(out), dataset_dir=digits_dir, threads=1,
+               result_file=str(tmp_path / "result.json"), **extra)
+    p = run_module("cmperf.mlperf.harness", job, cwd=cwd or tmp_path, timeout=timeout)
     return p, out
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_performance_run_in_every_scenario(scenario, run_module, tmp_path, digits_dir, user_conf_file):
     conf = user_conf_file(scenario, test_query_count=32, target_qps=2000)
-    p, out = _harness(run_module, tmp_path, digits_dir, conf, scenario, "performance", "--batch-size", 4)
+    p, out = _harness(run_module, tmp_path, digits_dir, conf, scenario, "performance", batch_size=4)
     assert p.returncode == 0, p.stderr
     r = logparse.parse_dir(str(out))
     assert r.scenario == scenario and r.mode == "performance"
@@ -41,7 +50,7 @@ def test_performance_run_in_every_scenario(scenario, run_module, tmp_path, digit
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_accuracy_run_in_every_scenario(scenario, run_module, tmp_path, digits_dir, user_conf_file):
     conf = user_conf_file(scenario, test_query_count=16, target_qps=4000)
-    p, out = _harness(run_module, tmp_path, digits_dir, conf, scenario, "accuracy", "--batch-size", 8)
+    p, out = _harness(run_module, tmp_path, digits_dir, conf, scenario, "accuracy", batch_size=8)
     assert p.returncode == 0, p.stderr
     labels = np.load(os.path.join(digits_dir, "labels.npy"))
     r = imagenet.top1(str(out / "mlperf_log_accuracy.json"), labels)
@@ -73,44 +82,52 @@ def test_explicit_audit_config_is_used(run_module, tmp_path, digits_dir, user_co
     audit = tmp_path / "TEST04-audit.config"
     audit.write_text("*.*.performance_issue_same = 1\n*.*.performance_issue_same_index = 3\n")
     p, out = _harness(run_module, tmp_path, digits_dir, user_conf_file("Offline", test_query_count=8),
-                      "Offline", "performance", "--audit-conf", audit, cwd=tmp_path / "..")
+                      "Offline", "performance", audit_conf=str(audit), cwd=tmp_path / "..")
     assert p.returncode == 0, p.stderr
     assert logparse.parse_dir(str(out)).settings["performance_issue_same"] is True
 
 
-@pytest.mark.parametrize("args,pattern", [
-    (["--model", "resnet51"], "unknown model 'resnet51'; choices:.*digits-mlp"),
-    (["--model", "retinanet"], "harness not implemented yet for retinanet"),
-    (["--scenario", "Batch"], "unknown scenario 'Batch'; choices: MultiStream, Offline"),
-    (["--backend", "mxnet"], "unknown backend 'mxnet'; choices:.*onnxruntime"),
-    (["--device", "fpga"], "unknown device 'fpga'; choices: cpu"),
-    (["--mode", "accuracy", "--model", "resnet50-random"], "performance-only"),
+def _bad_job(run_module, tmp_path, user_conf_file, **kw):
+    base = dict(model="digits-mlp", backend="onnxruntime", device="cpu", scenario="Offline", mode="performance",
+                user_conf=user_conf_file("Offline"), output_dir=str(tmp_path / "out"),
+                result_file=str(tmp_path / "result.json"))
+    base.update(kw)
+    p = run_module("cmperf.mlperf.harness", _job(tmp_path, **base), cwd=tmp_path)
+    return p, json.loads((tmp_path / "result.json").read_text())
+
+
+@pytest.mark.parametrize("kw,pattern", [
+    ({"model": "resnet51"}, "unknown model 'resnet51'; choices:.*digits-mlp"),
+    ({"model": "rnnt"}, "harness not implemented yet for rnnt"),
+    ({"scenario": "Batch"}, "unknown scenario 'Batch'; choices: MultiStream, Offline"),
+    ({"backend": "mxnet"}, "unknown backend 'mxnet'; choices:.*onnxruntime"),
+    ({"device": "fpga"}, "unknown device 'fpga'; choices: cpu"),
+    ({"mode": "accuracy", "model": "resnet50-random"}, "performance-only"),
 ])
-def test_bad_choices(args, pattern, run_module, tmp_path, digits_dir, user_conf_file):
+def test_bad_choices(kw, pattern, run_module, tmp_path, digits_dir, user_conf_file):
     import re
-    base = {"--model": "digits-mlp", "--scenario": "Offline", "--mode": "performance", "--backend": "onnxruntime"}
-    for k, v in zip(args[::2], args[1::2]):
-        base[k] = v
-    flat = [x for kv in base.items() for x in kv]
-    p = run_module("cmperf.mlperf.harness", *flat, "--user-conf", user_conf_file("Offline"),
-                   "--output-dir", tmp_path / "out", "--dataset-dir", digits_dir, cwd=tmp_path)
-    assert p.returncode == 2
-    assert re.search(pattern, p.stderr), p.stderr
+    p, result = _bad_job(run_module, tmp_path, user_conf_file, dataset_dir=digits_dir, **kw)
+    assert p.returncode == 2 and result["ok"] is False
+    assert re.search(pattern, p.stderr) and re.search(pattern, result["error"]), p.stderr
+
+
+def test_bad_job_file(run_module, tmp_path):
+    (tmp_path / "job.json").write_text('{"model": "digits-mlp", "flavour": 1}')
+    p = run_module("cmperf.mlperf.harness", tmp_path / "job.json", cwd=tmp_path)
+    assert p.returncode == 2 and "unknown keys: flavour" in p.stderr
+    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", cwd=tmp_path)
+    assert p.returncode == 2 and "usage" in p.stderr   # a job file, not flags
 
 
 def test_missing_dataset_dir(run_module, tmp_path, user_conf_file):
-    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
-                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
-                   "--dataset-dir", tmp_path / "no-such-dir", cwd=tmp_path)
+    p, _ = _bad_job(run_module, tmp_path, user_conf_file, dataset_dir=str(tmp_path / "no-such-dir"))
     assert p.returncode == 2 and "no-such-dir" in p.stderr and "does not exist" in p.stderr
 
 
 def test_corrupt_model_file(run_module, tmp_path, digits_dir, user_conf_file):
     bad = tmp_path / "model.onnx"
     bad.write_bytes(b"garbage" * 10)
-    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
-                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
-                   "--dataset-dir", digits_dir, "--model-path", bad, cwd=tmp_path)
+    p, _ = _bad_job(run_module, tmp_path, user_conf_file, dataset_dir=digits_dir, model_path=str(bad))
     assert p.returncode == 2 and str(bad) in p.stderr
 
 
@@ -124,8 +141,7 @@ def test_one_loadgen_test_per_process(monkeypatch):
 
 def test_server_worker_pool_with_batching(run_module, tmp_path, digits_dir, user_conf_file):
     conf = user_conf_file("Server", test_query_count=64, target_qps=3000)
-    p, out = _harness(run_module, tmp_path, digits_dir, conf, "Server", "accuracy",
-                      "--batch-size", 4, "--workers", 2)
+    p, out = _harness(run_module, tmp_path, digits_dir, conf, "Server", "accuracy", batch_size=4, workers=2)
     assert p.returncode == 0, p.stderr
     info = json.loads((out / "run.json").read_text())
     assert info["server_workers"] == 2 and info["samples_completed"] == 1024
@@ -149,18 +165,15 @@ def test_old_loadgen_needs_an_mlperf_conf(monkeypatch, tmp_path):
 def test_dataset_that_does_not_fit_the_model(run_module, tmp_path, digits_dir, user_conf_file, r50_random_model):
     import shutil
     # resnet50 expects [N,3,224,224]; the digits dataset holds [N,64] rows
-    p = run_module("cmperf.mlperf.harness", "--model", "resnet50", "--scenario", "Offline",
-                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out",
-                   "--dataset-dir", digits_dir, "--model-path", r50_random_model, cwd=tmp_path)
+    p, _ = _bad_job(run_module, tmp_path, user_conf_file, model="resnet50", dataset_dir=digits_dir,
+                    model_path=r50_random_model)
     assert p.returncode == 2 and "cannot run samples (float32 [64])" in p.stderr, p.stderr
     # a tampered digits dir is caught by its manifest
     bad = tmp_path / "tampered"
     shutil.copytree(digits_dir, bad)
     arr = np.load(bad / "inputs.npy")
     np.save(bad / "inputs.npy", arr[::-1].copy())
-    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--scenario", "Offline",
-                   "--user-conf", user_conf_file("Offline"), "--output-dir", tmp_path / "out2",
-                   "--dataset-dir", bad, cwd=tmp_path)
+    p, _ = _bad_job(run_module, tmp_path, user_conf_file, dataset_dir=str(bad), output_dir=str(tmp_path / "out2"))
     assert p.returncode == 2 and "inputs.npy does not match the sha256" in p.stderr
 
 

@@ -34,12 +34,12 @@ def test_corrupt_torchscript(tmp_path):
         get_backend("pytorch").load(str(bad))
 
 
-def test_harness_accuracy_with_pytorch(run_module, tmp_path, torch_digits_dir, user_conf_file):
+def test_harness_accuracy_with_pytorch(run_module, tmp_path, torch_digits_dir, user_conf_file, harness_job):
     out = tmp_path / "acc"
-    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--backend", "pytorch", "--scenario",
-                   "MultiStream", "--mode", "accuracy", "--user-conf", user_conf_file("MultiStream"),
-                   "--output-dir", out, "--dataset-dir", torch_digits_dir, "--batch-size", 8, cwd=tmp_path,
-                   timeout=300)
+    job = harness_job(model="digits-mlp", backend="pytorch", scenario="MultiStream", mode="accuracy",
+                      user_conf=user_conf_file("MultiStream"), output_dir=out, dataset_dir=torch_digits_dir,
+                      batch_size=8)
+    p = run_module("cmperf.mlperf.harness", job, cwd=tmp_path, timeout=300)
     assert p.returncode == 0, p.stderr
     r = imagenet.top1(str(out / "mlperf_log_accuracy.json"), np.load(os.path.join(torch_digits_dir, "labels.npy")))
     assert r.total >= 1024 and r.accuracy > 90

@@ -16,11 +16,10 @@ def _args(results, digits_dir, *extra):
 
 def test_end_to_end_layout_and_table(tmp_path, digits_dir):
     out = io.StringIO()
-    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline",
-                           "--records-out", str(tmp_path / "records.json")), out=out)
-    written = json.loads((tmp_path / "records.json").read_text())
+    recs = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Offline"), out=out)
+    written = json.loads(json.dumps(mlrun.summary(recs)))   # what the CM script's state carries
     assert [r["result"]["mode"] for r in written] == ["performance", "accuracy"]
-    assert written[1]["accuracy"] == recs[1]["accuracy"]
+    assert written[1]["accuracy"] == recs[1]["accuracy"] and written[0]["run_style"] == "test"
     assert [r["result"]["mode"] for r in recs] == ["performance", "accuracy"]
     sut = recs[0]["sut"]
     assert sut.startswith("default-reference-cpu-onnxruntime-v") and sut.endswith("-default_config")
@@ -40,29 +39,30 @@ def test_end_to_end_layout_and_table(tmp_path, digits_dir):
         assert m[k]
     assert m["model_mapping"] == {"digits-mlp": "resnet"}
     readme = (sc / "README.md").read_text()
-    assert "cmperf.mlperf.run" in readme and "mlcommons-loadgen" in readme
-    assert ".staging" not in readme  # the LoadGen commands name the files where they now are
-    assert f"--user-conf {sc / 'accuracy' / 'user.conf'} --output-dir {sc / 'accuracy'}" in readme
+    assert "cm run script --tags=run-mlperf,inference --model=digits-mlp" in readme and "mlcommons-loadgen" in readme
+    assert ".staging" not in readme  # the LoadGen jobs name the files where they now are
     run_json = json.loads((sc / "performance" / "run_1" / "run.json").read_text())
     assert run_json["result"]["metric"] == "samples_per_second" and run_json["threads"] == 1
+    assert run_json["job"]["output_dir"] == str(sc / "performance" / "run_1")
+    assert run_json["job"]["user_conf"] == str(sc / "performance" / "run_1" / "user.conf")
     table = out.getvalue()
     assert "digits-mlp" in table and "Offline" in table and "%" in table
+    assert "(test run: 20 queries, not a benchmark result)" in table
+    from cmperf.report.local import read_results_dir   # beside published results, too
+    (local,) = read_results_dir(str(tmp_path / "res"), {"digits-mlp": "resnet50"})
+    assert local.label.endswith("(local, test run: 20 queries, not a benchmark result)")
     assert not (tmp_path / "res" / ".staging").exists()
 
 
-def test_rerun_replaces_old_logs_and_default_reuses_them(tmp_path, digits_dir):
+def test_a_second_run_measures_again_and_never_mixes_old_files(tmp_path, digits_dir):
     res = tmp_path / "res"
     a = _args(res, digits_dir, "--scenario", "SingleStream", "--mode", "performance")
     rec = mlrun.run(a, out=io.StringIO())[0]
     marker = os.path.join(rec["dir"], "stale-from-old-run.txt")
     open(marker, "w").close()
-    again = mlrun.run(a, out=io.StringIO())[0]
-    assert again.get("reused") and os.path.exists(marker)  # existing logs are kept without --rerun
-    mlrun.run(a + ["--rerun"], out=io.StringIO())
-    assert not os.path.exists(marker)  # a rerun never mixes old and new files
-    open(marker, "w").close()
-    changed = mlrun.run(a + ["--batch-size", "2"], out=io.StringIO())[0]
-    assert not changed.get("reused") and not os.path.exists(marker)  # other settings: a fresh run
+    again = mlrun.run(a, out=io.StringIO())[0]   # no hidden reuse: the same request runs again
+    assert again["info"]["wall_time_s"] != rec["info"]["wall_time_s"] or again["dir"] == rec["dir"]
+    assert not os.path.exists(marker)
 
 
 def test_interrupted_run_leaves_old_results_intact(tmp_path, digits_dir):
@@ -73,7 +73,7 @@ def test_interrupted_run_leaves_old_results_intact(tmp_path, digits_dir):
     summary = open(os.path.join(rec["dir"], "mlperf_log_summary.txt")).read()
     # 2000 queries at 1 qps cannot finish in 3 s: the LoadGen process is killed mid-run
     slow = _args(res, digits_dir, "--scenario", "Server", "--mode", "performance", "--target-qps", "1",
-                 "--rerun", "--timeout", "3")
+                 "--timeout", "3")
     slow[slow.index("--test-query-count") + 1] = "2000"
     with pytest.raises(LoadGenError, match="exceeded 3"):
         mlrun.run(slow, out=io.StringIO())
@@ -178,10 +178,10 @@ def test_round_seeds_replace_the_built_in_ones(tmp_path):
     env = dict(os.environ, CMPERF_MLPERF_CACHE=str(tmp_path / "cache"))
     p = subprocess.run([sys.executable, "-m", "cmperf.mlperf.run", "--model", "digits-mlp", "--mode", "performance",
                         "--run-style", "test", "--test-query-count", "5", "--results-dir", str(tmp_path / "res"),
-                        "--round", "v3.1", "--records-out", str(tmp_path / "rec.json")],
+                        "--round", "v3.1", "--json"],
                        capture_output=True, text=True, timeout=300, env=env)
     assert p.returncode == 0, p.stderr[-2000:]
-    (rec,) = json.load(open(tmp_path / "rec.json"))
+    (rec,) = json.loads(p.stdout[p.stdout.index("\n["):])
     log = parse_detail_log(os.path.join(rec["dir"], "mlperf_log_detail.txt"))
     s = rounds.get_round("v3.1").seeds
     assert (log["effective_qsl_rng_seed"], log["effective_sample_index_rng_seed"],

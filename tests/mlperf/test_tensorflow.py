@@ -35,11 +35,11 @@ def test_not_a_saved_model(tmp_path):
         get_backend("tf").load(str(tmp_path))
 
 
-def test_harness_accuracy_with_tf(run_module, tmp_path, tf_digits_dir, user_conf_file):
+def test_harness_accuracy_with_tf(run_module, tmp_path, tf_digits_dir, user_conf_file, harness_job):
     out = tmp_path / "acc"
-    p = run_module("cmperf.mlperf.harness", "--model", "digits-mlp", "--backend", "tf", "--scenario", "Offline",
-                   "--mode", "accuracy", "--user-conf", user_conf_file("Offline"), "--output-dir", out,
-                   "--dataset-dir", tf_digits_dir, "--batch-size", 32, cwd=tmp_path, timeout=300)
+    job = harness_job(model="digits-mlp", backend="tf", scenario="Offline", mode="accuracy",
+                      user_conf=user_conf_file("Offline"), output_dir=out, dataset_dir=tf_digits_dir, batch_size=32)
+    p = run_module("cmperf.mlperf.harness", job, cwd=tmp_path, timeout=300)
     assert p.returncode == 0, p.stderr
     r = imagenet.top1(str(out / "mlperf_log_accuracy.json"), np.load(os.path.join(tf_digits_dir, "labels.npy")))
     assert r.total >= 1024 and r.accuracy > 90

@@ -133,15 +133,17 @@ def test_librispeech_subset_archive_layout(cm, server):
     assert rc != 0 and "expected fb5a50374b501bb3bac4815ee91d3135" in text
 
 
-def test_openimages_needs_fiftyone_or_images(cm, server, tmp_path):
+def test_openimages_from_a_local_copy_without_fiftyone(cm, server, tmp_path):
     rc, _, text = cm("--tags=get,dataset,openimages")
     assert rc != 0 and "fiftyone" in text and "--dataset_path" in text
     images = tmp_path / "oi" / "validation" / "data"
     images.mkdir(parents=True)
     (images / "0001eeaf4aed83f9.jpg").write_bytes(b"jpeg")
+    coco = {"images": [{"id": 1, "file_name": "0001eeaf4aed83f9.jpg", "height": 2, "width": 2}],
+            "annotations": [], "categories": []}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("openimages-mlperf.json", json.dumps({"images": [], "annotations": []}))
+        z.writestr("openimages-mlperf.json", json.dumps(coco))
     (server.dir / "ann.zip").write_bytes(buf.getvalue())
     rc, _, text = cm("--tags=get,dataset,openimages", f"--dataset_path={tmp_path / 'oi'}")
     assert rc != 0 and "has 1 images" in text and "needs 50" in text
@@ -150,13 +152,28 @@ def test_openimages_needs_fiftyone_or_images(cm, server, tmp_path):
     assert rc == 0, text
     env = data["new_env"]
     assert env["CM_DATASET_PATH"] == str(images)
-    assert json.load(open(env["CM_DATASET_ANNOTATIONS_FILE_PATH"])) == {"images": [], "annotations": []}
+    assert json.load(open(env["CM_DATASET_ANNOTATIONS_FILE_PATH"])) == coco
+    # a copy with its own annotations downloads nothing (no --url: the official one would be used)
+    (tmp_path / "oi" / "annotations").mkdir()
+    (tmp_path / "oi" / "annotations" / "openimages-mlperf.json").write_text(json.dumps(coco))
+    rc, data, text = cm("--tags=get,dataset,openimages,_size.1", f"--dataset_path={tmp_path / 'oi'}", "-j",
+                        "--offline")
+    assert rc == 0, text
+    assert data["new_env"]["CM_DATASET_ANNOTATIONS_FILE_PATH"] == str(tmp_path / "oi" / "annotations" /
+                                                                      "openimages-mlperf.json")
+    (tmp_path / "oi" / "annotations" / "openimages-mlperf.json").write_text("{broken")
+    rc, _, text = cm("--tags=get,dataset,openimages,_size.1", f"--dataset_path={tmp_path / 'oi'}", "--new")
+    assert rc != 0 and "openimages-mlperf.json" in text and "not valid JSON" in text
+
+
+def test_calibration_lists_are_scripts_of_their_own(cm, server, tmp_path):
     (server.dir / "cal.txt").write_text("0001eeaf4aed83f9.jpg\n")
-    rc, data, text = cm("--tags=get,dataset,openimages,_calibration,_size.1", f"--dataset_path={tmp_path / 'oi'}",
-                        f"--url={server.url('cal.txt')}", f"--env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'cal.txt')}",
-                        "-j")
+    rc, data, text = cm("--tags=get,dataset,openimages,calibration", f"--url={server.url('cal.txt')}",
+                        f"--env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'cal.txt')}", "-j")
     assert rc == 0, text
     assert open(data["new_env"]["CM_DATASET_CALIBRATION_LIST_PATH"]).read() == "0001eeaf4aed83f9.jpg\n"
+    rc, _, text = cm("--tags=get,dataset,imagenet,calibration,_mlperf.option2", f"--url={server.url('cal.txt')}")
+    assert rc != 0 and "e44582af00e3b4fc3fac30efd6bdd05f" in text
 
 
 def test_kits19_from_a_local_git_repository(cm, tmp_path):

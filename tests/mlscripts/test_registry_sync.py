@@ -32,8 +32,10 @@ EXPECTED = {
     "get-dataset-imagenet-val": {"size.500": ("dataset", "imagenet-val-500", None)},
     "get-dataset-imagenet-aux": {"from.berkeleyvision": ("dataset", "imagenet-aux", None)},
     "get-dataset-squad": {"v1.1": ("dataset", "squad-v1.1", None), "v2.0": ("dataset", "squad-v2.0", None)},
-    "get-dataset-openimages": {"validation": ("dataset", "openimages-annotations", None),
-                               "calibration": ("dataset", "openimages-calibration", None)},
+    "get-dataset-openimages": {"validation": ("dataset", "openimages-annotations", None)},
+    "get-dataset-openimages-calibration": {"mlperf.option1": ("dataset", "openimages-calibration", None)},
+    "get-dataset-imagenet-calibration": {"mlperf.option1": ("dataset", "imagenet-calibration-1", None),
+                                         "mlperf.option2": ("dataset", "imagenet-calibration-2", None)},
     "get-dataset-librispeech": {s: ("dataset", f"librispeech-{s}", None)
                                 for s in ("dev-clean", "dev-other", "test-clean", "test-other", "train-clean-100")},
 }

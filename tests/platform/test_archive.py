@@ -83,14 +83,16 @@ def test_unsafe_zip_is_rejected(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_non_empty_target_and_garbage_are_clear_errors(tmp_path):
+def test_existing_target_gets_entries_added_and_garbage_is_a_clear_error(tmp_path):
     arc = _tar(tmp_path / "a.tar", [("a", "file", b"1")], "w")
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "x").write_text("keep")
-    with pytest.raises(archive.ArchiveError, match="not empty"):
+    assert archive.extract(arc, tmp_path / "busy").members == 1
+    assert (tmp_path / "busy" / "x").read_text() == "keep" and (tmp_path / "busy" / "a").read_text() == "1"
+    with pytest.raises(archive.ArchiveError, match="pass --overwrite"):
         archive.extract(arc, tmp_path / "busy")
-    assert archive.extract(arc, tmp_path / "busy", overwrite=True).members == 1
-    assert os.listdir(tmp_path / "busy") == ["a"]
+    assert archive.extract(arc, tmp_path / "busy", overwrite=True).replaced == ["a"]
+    assert sorted(os.listdir(tmp_path / "busy")) == [".cmperf-extract.json", "a", "x"]
     (tmp_path / "junk.tar.gz").write_bytes(b"not an archive at all")
     with pytest.raises(archive.ArchiveError, match="junk.tar.gz"):
         archive.extract(tmp_path / "junk.tar.gz", tmp_path / "j")

@@ -21,15 +21,17 @@ SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def _harness(run_module, tmp_path, features_dir, model, scenario, mode, *extra, backend="onnxruntime",
+def _harness(run_module, tmp_path, features_dir, model, scenario, mode, backend="onnxruntime", batch_size=1,
              **kw):
+    from cmperf.mlperf.spec import HarnessJob
     conf = tmp_path / f"user-{scenario}.conf"
     conf.write_text(user_conf.generate("bert", scenario, "test", test_query_count=6, target_qps=1000))
     out = tmp_path / f"{scenario}-{mode}"
-    p = run_module("cmperf.mlperf.harness", "--model", "bert-99", "--backend", backend,
-                   "--scenario", scenario, "--mode", mode, "--user-conf", conf, "--output-dir", out,
-                   "--dataset-dir", features_dir, "--model-path", model, "--threads", 1, *extra, cwd=tmp_path,
-                   **kw)
+    job = tmp_path / f"job-{scenario}-{mode}.json"   # the harness takes a HarnessJob file
+    job.write_text(HarnessJob(model="bert-99", backend=backend, device="cpu", scenario=scenario, mode=mode,
+                              user_conf=str(conf), output_dir=str(out), dataset_dir=str(features_dir),
+                              model_path=str(model), threads=1, batch_size=batch_size).to_json())
+    p = run_module("cmperf.mlperf.harness", job, cwd=tmp_path, **kw)
     return p, out
 
 
@@ -49,7 +51,7 @@ def _assert_log_holds_logits_of(model, log, features_dir, atol=0.0):
 def test_accuracy_log_holds_the_models_logits_in_every_scenario(scenario, run_module, tmp_path,
                                                                  features_dir, table_bert):
     # batch 4 over the 8 features of the stand-in set: full and partial batches alike
-    p, out = _harness(run_module, tmp_path, features_dir, table_bert, scenario, "accuracy", "--batch-size", 4)
+    p, out = _harness(run_module, tmp_path, features_dir, table_bert, scenario, "accuracy", batch_size=4)
     assert p.returncode == 0, p.stderr
     info = json.loads((out / "run.json").read_text())
     assert info["response_dtype"] == "float32" and info["response_width"] == 768
@@ -59,7 +61,7 @@ def test_accuracy_log_holds_the_models_logits_in_every_scenario(scenario, run_mo
 
 def test_deepsparse_feeds_berts_named_inputs_in_graph_order(run_module, tmp_path, features_dir, table_bert,
                                                             deepsparse_python):
-    p, out = _harness(run_module, tmp_path, features_dir, table_bert, "Offline", "accuracy", "--batch-size", 3,
+    p, out = _harness(run_module, tmp_path, features_dir, table_bert, "Offline", "accuracy", batch_size=3,
                       backend="deepsparse", python=deepsparse_python, timeout=300)
     assert p.returncode == 0, p.stderr[-3000:]
     info = json.loads((out / "run.json").read_text())

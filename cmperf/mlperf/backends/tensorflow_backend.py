@@ -75,6 +75,8 @@ class TensorFlowBackend(Backend):
         return self
 
     def _load_frozen(self, model_path, input_name, output_name):
+        """One or several named inputs/outputs (bert's frozen model.pb: input_ids:0, input_mask:0,
+        segment_ids:0 -> logits:0); a dict batch is fed by name, an array to the one input."""
         tf = self.tf
         if not (input_name and output_name):
             raise ModelFileError(f"frozen graph {model_path!r} needs the input and output tensor names")
@@ -88,19 +90,40 @@ class TensorFlowBackend(Backend):
         def _import():
             tf.compat.v1.import_graph_def(graph_def, name="")
 
+        inputs, outputs = self._names(input_name, None), self._names(output_name, None)
         try:
             wrapped = tf.compat.v1.wrap_function(_import, [])
-            self.fn = wrapped.prune(wrapped.graph.get_tensor_by_name(input_name),
-                                    wrapped.graph.get_tensor_by_name(output_name))
+            g = wrapped.graph
+            feeds = [g.get_tensor_by_name(n) for n in inputs]
+            fn = wrapped.prune(feeds, [g.get_tensor_by_name(n) for n in outputs])
         except Exception as e:
             raise ModelFileError(f"frozen graph {model_path!r} has no usable tensors "
                                  f"{input_name!r} -> {output_name!r}: {e}") from e
+        self._inputs = inputs
+        self._dtypes = [t.dtype for t in feeds]   # fed values are cast as a TF1 session's feed_dict does
+        self._one_output = isinstance(output_name, str)
+        # the feed's keys may omit the ":0" of the tensor names (bert's QSL says input_ids)
+        self._keys = [n[:-2] if n.endswith(":0") else n for n in inputs]
+        self.fn = fn
         self.output_name = output_name
         self.model_path = model_path
         return self
 
     def predict(self, batch):
-        return self.fn(self.tf.constant(batch)).numpy()
+        if isinstance(batch, dict):
+            try:
+                args = [self.tf.constant(batch[k] if k in batch else batch[n], dtype=d)
+                        for k, n, d in zip(self._keys, self._inputs, self._dtypes)]
+            except KeyError as e:
+                raise ModelFileError(f"the model's input {e} is not among the batch's {sorted(batch)}") from None
+            out = self.fn(*args)
+        else:
+            dtypes = getattr(self, "_dtypes", None)
+            out = self.fn(self.tf.constant(batch, dtype=dtypes[0]) if dtypes else self.tf.constant(batch))
+        if isinstance(out, (list, tuple)):
+            out = [o.numpy() for o in out]
+            return out[0] if getattr(self, "_one_output", True) else out
+        return out.numpy()
 
     def thread_settings(self):
         t = self.tf.config.threading

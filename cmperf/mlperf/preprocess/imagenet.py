@@ -65,6 +65,28 @@ def preprocess_bgr(img_bgr, size=224, nchw=True):
     return x.transpose(2, 0, 1) if nchw else x
 
 
+# torchvision's ImageNet normalisation (the `_pytorch` variation, for models trained in PyTorch such
+# as the SparseML/DeepSparse ResNet-50 of the published DeepSparse results)
+TORCH_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+TORCH_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+
+def preprocess_torchvision(img_bgr, size=224, nchw=True):
+    """Resize(short side 256) -> CenterCrop(224) -> [0, 1] -> Normalize(mean, std), with OpenCV's
+    bilinear resize in place of PIL's (values differ from torchvision's by interpolation only)."""
+    cv2 = _cv2()
+    rgb = cv2.cvtColor(img_bgr, cv2.COLOR_BGR2RGB)
+    rgb = resize_keep_aspect(rgb, size, size, cv2.INTER_LINEAR)
+    rgb = crop_center(rgb, size, size)
+    x = (np.asarray(rgb, dtype=np.float32) / 255.0 - TORCH_MEAN) / TORCH_STD
+    return x.transpose(2, 0, 1) if nchw else x
+
+
+PREPROCESSORS = {"reference": preprocess_bgr, "pytorch": preprocess_torchvision}
+DESCRIPTIONS = {"reference": "mlperf reference pre_process_vgg (cv2 INTER_AREA, crop 87.5%, means 123.68/116.78/103.94)",
+                "pytorch": "torchvision-style Resize(256)/CenterCrop(224)/Normalize (cv2 INTER_LINEAR)"}
+
+
 def load_image(path):
     cv2 = _cv2()
     img = cv2.imread(path)
@@ -91,10 +113,12 @@ def read_val_map(path):
     return rows
 
 
-def build_dataset(images_dir, val_map, out_dir, count=None, size=224, nchw=True):
+def build_dataset(images_dir, val_map, out_dir, count=None, size=224, nchw=True, method="reference"):
     """Preprocess the first ``count`` val_map rows into ``out_dir``; return the manifest."""
     if not os.path.isdir(images_dir):
         raise DatasetError(f"image directory {images_dir!r} does not exist")
+    if method not in PREPROCESSORS:
+        raise DatasetError(f"unknown preprocessing {method!r}; known: {', '.join(PREPROCESSORS)}")
     rows = read_val_map(val_map)
     if count:
         rows = rows[:count]
@@ -107,14 +131,13 @@ def build_dataset(images_dir, val_map, out_dir, count=None, size=224, nchw=True)
         inputs = np.lib.format.open_memmap(os.path.join(tmp, "inputs.npy"), mode="w+", dtype=np.float32,
                                            shape=shape)
         for i, (name, _) in enumerate(rows):
-            inputs[i] = preprocess_bgr(load_image(os.path.join(images_dir, name)), size, nchw)
+            inputs[i] = PREPROCESSORS[method](load_image(os.path.join(images_dir, name)), size, nchw)
         inputs.flush()
         del inputs
         np.save(os.path.join(tmp, "labels.npy"), labels)
         with open(os.path.join(tmp, "val_map.txt"), "w", encoding="utf-8") as f:
             f.writelines(f"{n} {lab}\n" for n, lab in rows)
-        manifest = {"preprocessing": "mlperf reference pre_process_vgg (cv2 INTER_AREA, crop 87.5%, "
-                                     "means 123.68/116.78/103.94)",
+        manifest = {"preprocessing": DESCRIPTIONS[method],
                     "layout": "NCHW" if nchw else "NHWC", "size": size, "count": len(rows),
                     "images_dir": os.path.abspath(images_dir), "val_map": os.path.abspath(val_map),
                     "opencv": _cv2().__version__,
@@ -133,9 +156,10 @@ def main(argv=None):
     ap.add_argument("--count", type=int)
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--layout", choices=("NCHW", "NHWC"), default="NCHW")
+    ap.add_argument("--preprocessing", choices=sorted(PREPROCESSORS), default="reference")
     a = ap.parse_args(argv)
     try:
-        m = build_dataset(a.images, a.val_map, a.out, a.count, a.size, a.layout == "NCHW")
+        m = build_dataset(a.images, a.val_map, a.out, a.count, a.size, a.layout == "NCHW", a.preprocessing)
     except DatasetError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -148,4 +148,7 @@ def metric_of(ctx, log, dir_scenario, effective):
     if key is None:
         return None
     raw = _require(ctx, log, key)
+    if not raw and (dir_scenario, effective) == ("SingleStream", "SingleStream"):
+        # too few queries for an early-stopping estimate (LoadGen logs 0): the measured p90, not 0
+        raw = log.get("result_90.00_percentile_latency_ns") or raw
     return (name, raw * scale if raw is not None else None, dir_scenario != effective)

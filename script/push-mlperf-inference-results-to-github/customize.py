@@ -1,0 +1,19 @@
+"""Clone, copy the tree in, commit, push (logic in cmperf.submission.push_results)."""
+import os
+import tempfile
+
+from cmperf.core.cm_hook import cm_hook
+from cmperf.submission import push_results
+
+
+@cm_hook
+def preprocess(i):
+    env = i["env"]
+    source = env.get("CM_MLPERF_INFERENCE_SUBMISSION_DIR", "")
+    push_results.validate(source, env.get("CM_MLPERF_RESULTS_GIT_REPO_URL", ""))
+    with tempfile.TemporaryDirectory(prefix="cmperf-push-") as work:
+        head = push_results.push(source, env["CM_MLPERF_RESULTS_GIT_REPO_URL"], work,
+                                 env.get("CM_MLPERF_RESULTS_REPO_COMMIT_MESSAGE") or "Added new results",
+                                 env.get("CM_GIT_BRANCH") or None)
+    env["CM_MLPERF_RESULTS_PUSHED_COMMIT"] = head or ""
+    print(f"pushed {head} to {env['CM_MLPERF_RESULTS_GIT_REPO_URL']}" if head else "nothing new to push")
