@@ -213,6 +213,27 @@ def test_driver_killed_then_resume_runs_only_what_is_missing(cluster, tmp_path):
         api.resume(str(exp), log=quiet)
 
 
+def test_cm_run_experiment_on_the_cluster(cluster, tmp_path, cm_repos):
+    """The CM front end: `cm run experiment --executor=ray --address=... --resources.sut:w1=1`."""
+    env = {**os.environ, "CM_REPOS": str(cm_repos), "PYTHONPATH": ROOT}
+
+    def cm(*args):
+        p = subprocess.run([sys.executable, "-m", "cmind", *args], env=env, cwd=tmp_path, capture_output=True,
+                           text=True, timeout=120)
+        assert p.returncode == 0, f"cm {' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+        return p
+
+    cm("init", "repo", "cmperf", f"--path={ROOT}")
+    p = cm("run", "experiment", "--tags=ray,dse", "--executor=ray", f"--address={cluster.address}",
+           "--resources.sut:w1=1", "--explore.BATCH=[1,8]", "--", *LOADGEN)
+    assert "2 steps ok, 0 failed" in p.stdout
+    steps = sorted((cm_repos / "repos" / "local" / "experiment").glob("*/*/step-*/cm-step.json"))
+    records = [json.loads(s.read_text()) for s in steps]
+    assert [r["variables"]["BATCH"] for r in records] == [1, 8]
+    assert {r["provenance"]["node_id"] for r in records} == {cluster.nodes_by_sut["w1"].node_id}
+    assert all(r["results"][0]["scenario"] == "Offline" for r in records)
+
+
 def test_worker_node_killed_mid_sweep_every_step_stored_exactly_once(cluster, tmp_path, events):
     """Real LoadGen steps; the worker node dies while it runs one: that step is run again on the
     head, nothing is lost or stored twice. (Runs last: it removes the worker node.)"""
