@@ -27,7 +27,7 @@ import traceback
 import urllib.parse
 
 import ray
-from ray.exceptions import RayError, RayTaskError
+from ray.exceptions import NodeDiedError, RayError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from . import runner
@@ -137,6 +137,7 @@ class RayExecutor:
         self._connected_here = False
         self._nodes_at = 0.0
         self._nodes = []
+        self._lost_nodes = set()   # nodes a step was lost on: no whole-node step is pinned there again
 
     # -- the cluster -----------------------------------------------------------------------------
     def connect(self):
@@ -196,7 +197,7 @@ class RayExecutor:
     # -- the run ---------------------------------------------------------------------------------
     def _pick_whole_node(self, req, busy):
         for n in self.nodes():
-            if n["id"] in busy:
+            if n["id"] in busy or n["id"] in self._lost_nodes:
                 continue
             if all(n["resources"].get(k, 0) >= v for k, v in req["resources"].items()) and \
                     n["resources"].get("GPU", 0) >= req["num_gpus"]:
@@ -280,6 +281,9 @@ class RayExecutor:
                 node = started_on.get((job.number, attempt)) or _node_from_error(e)
                 attempts[job.number].append({"node": label(node), "node_id": (node or {}).get("id"),
                                              "error": _short(e)})
+                if node and node.get("id") and (isinstance(e, NodeDiedError) or not any(
+                        n["id"] == node["id"] for n in self.nodes(fresh=True))):
+                    self._lost_nodes.add(node["id"])   # dead (Ray may list it as alive a moment longer)
                 if len(attempts[job.number]) < self.max_tries:
                     log(f"  step {job.number} lost on {label(node)} ({_short(e)}): trying again")
                     sweep.retrying(job, label(node), _short(e))

@@ -236,7 +236,8 @@ def test_cm_run_experiment_on_the_cluster(cluster, tmp_path, cm_repos):
 
 def test_worker_node_killed_mid_sweep_every_step_stored_exactly_once(cluster, tmp_path, events):
     """Real LoadGen steps; the worker node dies while it runs one: that step is run again on the
-    head, nothing is lost or stored twice. (Runs last: it removes the worker node.)"""
+    head (whole-node steps: pinned to a node, then to another), nothing is lost or stored twice.
+    (Runs last: it removes the worker node.)"""
     worker = cluster.nodes_by_sut["w1"]
     result = {}
 
@@ -245,7 +246,7 @@ def test_worker_node_killed_mid_sweep_every_step_stored_exactly_once(cluster, tm
             # each step waits a second before its LoadGen run, so the kill lands while one runs
             result["out"] = api.run(str(tmp_path / "exp"), ["sleep 1 && " + " ".join(LOADGEN)],
                                     {"BATCH": "[1,4,16,64]"}, executor="ray",
-                                    address=cluster.address, resources={"cpus": "2"}, log=quiet)
+                                    address=cluster.address, resources={"whole_node": "yes"}, log=quiet)
         except BaseException as e:   # noqa: BLE001 - reported by the assertion below
             result["error"] = e
 
