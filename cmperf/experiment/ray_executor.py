@@ -18,6 +18,7 @@ import collections
 import io
 import os
 import platform
+import re
 import shutil
 import tarfile
 import tempfile
@@ -26,7 +27,7 @@ import traceback
 import urllib.parse
 
 import ray
-from ray.exceptions import RayError, RayTaskError
+from ray.exceptions import NodeDiedError, RayError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from . import runner
@@ -106,6 +107,19 @@ def unpack(data, step_dir):
             tar.extractall(root, members=members)
 
 
+_NODE_ID = re.compile(r"node id:\s*([0-9a-f]{56})", re.IGNORECASE)
+
+
+def _node_from_error(error):
+    """The node a lost task ran on, from Ray's error text, for when the task died before its
+    'started' message reached the board: {'id', 'host'} or None."""
+    m = _NODE_ID.search(str(error))
+    if not m:
+        return None
+    host = next((n.get("NodeManagerHostname", "") for n in ray.nodes() if n["NodeID"] == m.group(1)), "")
+    return {"id": m.group(1), "host": host}
+
+
 def _short(error):
     text = str(error).strip().splitlines()
     return text[0][:300] if text else type(error).__name__
@@ -115,7 +129,7 @@ class RayExecutor:
     name = "ray"
 
     def __init__(self, address=None, max_tries=None, poll=POLL_S):
-        self.address = address
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
         self.max_tries = int(max_tries) if max_tries not in (None, "") else 3
         if self.max_tries < 1:
             raise ExperimentError(f"--max_tries={max_tries!r}: at least 1")
@@ -123,6 +137,7 @@ class RayExecutor:
         self._connected_here = False
         self._nodes_at = 0.0
         self._nodes = []
+        self._lost_nodes = set()   # nodes a step was lost on: no whole-node step is pinned there again
 
     # -- the cluster -----------------------------------------------------------------------------
     def connect(self):
@@ -182,7 +197,7 @@ class RayExecutor:
     # -- the run ---------------------------------------------------------------------------------
     def _pick_whole_node(self, req, busy):
         for n in self.nodes():
-            if n["id"] in busy:
+            if n["id"] in busy or n["id"] in self._lost_nodes:
                 continue
             if all(n["resources"].get(k, 0) >= v for k, v in req["resources"].items()) and \
                     n["resources"].get("GPU", 0) >= req["num_gpus"]:
@@ -263,9 +278,12 @@ class RayExecutor:
                 return
             except RayError as e:         # node or worker died, object lost: try again elsewhere
                 board_events(force=True)
-                node = started_on.get((job.number, attempt))
+                node = started_on.get((job.number, attempt)) or _node_from_error(e)
                 attempts[job.number].append({"node": label(node), "node_id": (node or {}).get("id"),
                                              "error": _short(e)})
+                if node and node.get("id") and (isinstance(e, NodeDiedError) or not any(
+                        n["id"] == node["id"] for n in self.nodes(fresh=True))):
+                    self._lost_nodes.add(node["id"])   # dead (Ray may list it as alive a moment longer)
                 if len(attempts[job.number]) < self.max_tries:
                     log(f"  step {job.number} lost on {label(node)} ({_short(e)}): trying again")
                     sweep.retrying(job, label(node), _short(e))
