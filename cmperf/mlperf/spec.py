@@ -169,6 +169,15 @@ class ModelSpec:
             out.append(version)
         return tuple(out)
 
+    def required_scenarios(self, version, system_type="edge"):
+        """The scenarios round ``version`` requires of this benchmark in the closed division
+        (open: any subset), as Scenarios; () when the round has no such benchmark."""
+        from cmperf.submission import rounds as R
+        mr = R.get_round(version).model(self.mlperf_model)
+        if mr is None:
+            return ()
+        return tuple(scenario(n) for n in mr.required_scenarios.get(R.normalize_system_type(system_type), ()))
+
     def round_refusal(self, version):
         """Why this model cannot pass round ``version`` (None when it can)."""
         from cmperf.submission import rounds as R

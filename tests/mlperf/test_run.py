@@ -165,7 +165,7 @@ def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, r50_rando
     assert ", total=5\nhash=" in text
 
 
-def test_round_seeds_replace_the_built_in_ones(tmp_path):
+def test_round_seeds_replace_the_built_in_ones(tmp_path, digits_dir):
     """A v3.1 run must carry v3.1's seeds; LoadGen's built-in mlperf.conf has its own round's."""
     import json
     import os
@@ -178,6 +178,7 @@ def test_round_seeds_replace_the_built_in_ones(tmp_path):
     env = dict(os.environ, CMPERF_MLPERF_CACHE=str(tmp_path / "cache"))
     p = subprocess.run([sys.executable, "-m", "cmperf.mlperf.run", "--model", "digits-mlp", "--mode", "performance",
                         "--run-style", "test", "--test-query-count", "5", "--results-dir", str(tmp_path / "res"),
+                        "--dataset-dir", digits_dir,
                         "--round", "v3.1", "--json"],
                        capture_output=True, text=True, timeout=300, env=env)
     assert p.returncode == 0, p.stderr[-2000:]
