@@ -82,6 +82,8 @@ def expected_work(settings, scenario, mode, qsl):
             n *= int(getattr(settings, "multi_stream_samples_per_query", 8) or 8)
     if max_q and scenario != "MultiStream":
         n = min(n, max_q) if n else max_q
+    if scenario in ("SingleStream", "MultiStream") and min_ms:
+        return None, min_ms / 1000   # LoadGen stops at the minimum duration, not at the pre-generated count
     return n or None, (min_ms / 1000 if min_ms else None)
 
 

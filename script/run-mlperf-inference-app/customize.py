@@ -9,7 +9,7 @@ from cmperf.mlperf import spec as specs
 from cmperf.mlperf.errors import MlperfError
 
 CHOICES = {
-    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python"]),
+    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python", "python"]),
     "CM_MLPERF_BACKEND": ("backend", ["onnxruntime", "tf", "tensorflow", "tensorflow-metal", "deepsparse",
                                       "pytorch"]),
     "CM_MLPERF_DEVICE": ("device", ["cpu", "cuda", "rocm", "metal"]),
@@ -19,7 +19,7 @@ CHOICES = {
     "CM_MLPERF_MODEL_PRECISION": ("precision", ["fp32", "float32", "fp16", "float16", "bf16", "bfloat16",
                                                  "int8", "uint8", "int4"]),
 }
-SCENARIOS = ["Offline", "SingleStream", "MultiStream", "Server"]
+SCENARIOS = list(specs.SCENARIO_NAMES)   # the one definition: cmperf.mlperf.spec.Scenario
 REQUIRED_SCENARIOS = {"edge": ["SingleStream", "MultiStream", "Offline"], "datacenter": ["Server", "Offline"],
                       "datacenter,edge": ["SingleStream", "MultiStream", "Offline", "Server"]}
 
@@ -68,9 +68,10 @@ def preprocess(i, dry=False):
         scenarios = REQUIRED_SCENARIOS["datacenter,edge" if "," in category else category]
     else:
         scenarios = [s.strip() for s in env["CM_MLPERF_LOADGEN_SCENARIO"].split(",") if s.strip()]
-    for s in scenarios:
-        if s not in SCENARIOS and s.lower() not in [x.lower() for x in SCENARIOS]:
-            return {"return": 1, "error": f"unknown --scenario '{s}'; choices: {', '.join(SCENARIOS)}"}
+    try:
+        scenarios = [s.name for s in specs.scenarios(scenarios)]
+    except MlperfError as e:
+        return {"return": 1, "error": f"{e} (--scenario)"}
     env["CM_MLPERF_LOADGEN_SCENARIOS"] = ",".join(scenarios)
 
     mode = env.get("CM_MLPERF_LOADGEN_MODE") or "both"
