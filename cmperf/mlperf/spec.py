@@ -312,6 +312,9 @@ class RunSpec:
                 kw[key] = _positive_int(key, kw[key], allow_zero=key.endswith("duration_ms"))
             else:
                 kw.pop(key, None)
+        if kw.get("batch_size"):   # one image/volume per inference for some models: refused up front
+            from .benchmarks import check_batch_size
+            check_batch_size(m, kw["batch_size"])
         if kw.get("fast_factor") not in (None, ""):
             kw["fast_factor"] = _positive_float("fast_factor", kw["fast_factor"])
         else:
