@@ -94,7 +94,7 @@ class Plan:
         sizes = [a.get("size") for a in downloads]
         return {"scripts": len(nodes),
                 "to_run": sum(1 for n in nodes if n.runs),
-                "cache_hits": sum(1 for n in nodes if n.cache == "hit" and not n.shared),
+                "cache_hits": len({n.key for n in nodes if n.cache == "hit" and not n.shared}),
                 "reused": sum(1 for n in nodes if n.shared),
                 "decided_at_run_time": sum(1 for n in nodes if n.decided == "run time"),
                 "pip": [a for a in actions if a.get("kind") == "pip"],

@@ -229,14 +229,23 @@ class RayExecutor:
                 inflight[ref] = (job, attempt, pinned)
                 queue.remove(job)
 
-        polled = [0.0]
+        take = {"ref": None, "at": 0.0}
 
         def board_events(force=False):
-            # at most every POLL_S: one round trip to the board, not one per finished step
-            if not force and time.monotonic() - polled[0] < self.poll:
-                return
-            polled[0] = time.monotonic()
-            for number, attempt, node in ray.get(board.take.remote()):
+            """Who started where, from the board without waiting for it: one `take` in flight at
+            a time, asked again at most every POLL_S (a busy machine answers actor calls late)."""
+            ref = take["ref"]
+            if ref is not None and (force or ray.wait([ref], timeout=0)[0]):
+                take["ref"] = None
+                events = ray.get(ref)
+            else:
+                events = []
+            if take["ref"] is None and (force or time.monotonic() - take["at"] >= self.poll):
+                take["ref"], take["at"] = board.take.remote(), time.monotonic()
+                if force:
+                    events += ray.get(take["ref"])
+                    take["ref"] = None
+            for number, attempt, node in events:
                 started_on[(number, attempt)] = node
                 job = next((j for j, a, _ in inflight.values() if j.number == number and a == attempt), None)
                 if job is not None:
@@ -282,9 +291,12 @@ class RayExecutor:
         try:
             submit()
             while inflight:
-                ready, _ = ray.wait(list(inflight), num_returns=1, timeout=self.poll, fetch_local=True)
-                if ready:
+                watch = list(inflight) + ([take["ref"]] if take["ref"] is not None else [])
+                ready, _ = ray.wait(watch, num_returns=1, timeout=self.poll, fetch_local=True)
+                if any(r in inflight for r in ready):
                     ready, _ = ray.wait(list(inflight), num_returns=len(inflight), timeout=0, fetch_local=True)
+                else:
+                    ready = []
                 board_events()
                 for ref in ready:
                     store(ref)

@@ -42,6 +42,9 @@ def test_cm_docker_script_without_engine_is_a_cm_error(tmp_path, registered_home
     r = subprocess.run([sys.executable, "-m", "cmind", "docker", "script", "--tags=detect,cpu", "--quiet"], env=env,
                        cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "no usable container engine" in r.stderr
+    flag = subprocess.run([sys.executable, "-m", "cmind", "run", "script", "--tags=detect,cpu", "--docker"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert flag.returncode == 1 and "no usable container engine" in flag.stderr     # --docker: the same path
     assert not os.listdir(tmp_path)                    # validated before anything was written
 
 
