@@ -86,7 +86,7 @@ def docker(i, out=sys.stdout):
         raise ContainerError(f"image {image} does not exist and --docker_skip_build forbids building it")
     else:
         _say(out, f"building {image} from {folder}/Containerfile")
-        commands.append(f"{eng.tool} build --network=host -f {folder}/Containerfile -t {image} {folder}")
+        commands.append(f"{eng.tool} build --network=host --force-rm -f {folder}/Containerfile -t {image} {folder}")
         engine_mod.build(eng, folder, image, no_cache=not opts.build_cache)
     # Checked before every run, not only after a build: an image that failed the check is never used.
     if not opts.skip_verify:

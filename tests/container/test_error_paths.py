@@ -77,7 +77,7 @@ def test_build_failure_shows_command_log_and_tail(tmp_path):
         engine.build(fake, str(tmp_path / "ctx"), "localhost/t:1")
     text = str(e.value)
     assert "exit code 125" in text and "No matching distribution found for x==9" in text
-    assert "command: podman build --network=host" in text and str(tmp_path / "ctx" / "build.log") in text
+    assert "command: podman build --network=host --force-rm" in text and str(tmp_path / "ctx" / "build.log") in text
     assert "No matching distribution" in (tmp_path / "ctx" / "build.log").read_text()
 
 
