@@ -45,6 +45,8 @@ setup(
         # OpenImages mAP (retinanet): the reference accuracy script's own COCO evaluator
         "detection": ["pycocotools>=2.0.6"],
         "test": ["pytest>=7", "hypothesis>=6", "pycocotools>=2.0.6"],
+        # `cm run experiment --executor=ray`: sweeps and fleet runs on a Ray cluster
+        "distributed": ["ray>=2.9"],
     },
     entry_points={"console_scripts": ["cmperf-setup=cmperf.setup_repo:main"]},
 )

@@ -99,6 +99,8 @@ class CAutomation(Automation):
             except CacheError as err:
                 refused.append(str(err))
                 continue
+            except KeyboardInterrupt:
+                return {"return": 130, "error": f"interrupted; deleted {len(deleted)} of {len(entries)} entries"}
             deleted.append(e.path)
             if i.get("out") == "con":
                 print(f"deleted {e.path}")

@@ -99,10 +99,8 @@ class CAutomation(Automation):
                 return {"return": 1, "error": str(e)}
             return self._report(path, out, console)
         try:
-            runner.plan(i.get("unparsed_cmd", []), i.get("explore", {}))
-            if i.get("fleet"):
-                from cmperf.experiment import fleet
-                fleet.parse(i["fleet"])
+            api.validate(i.get("unparsed_cmd", []), i.get("explore", {}), executor=i.get("executor"),
+                         address=i.get("address"), resources=i.get("resources"), fleet=i.get("fleet"))
         except ERRORS as e:
             return {"return": 1, "error": str(e)}   # nothing created for a bad request
         path, err = self._one(i, create=True)

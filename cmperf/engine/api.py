@@ -7,10 +7,9 @@ from .request import parse_input
 def _planner(home=None):
     from .cache import CacheStore
     from .index import ScriptIndex, cm_home
-    from .native import host_os_info
     from .plan import Planner
     home = home or cm_home()
-    return Planner(ScriptIndex.load(home=home), CacheStore(home), host_os_info())
+    return Planner(ScriptIndex.load(home=home), CacheStore(home))
 
 
 def plan(i):
@@ -47,6 +46,13 @@ def run(i, out=sys.stdout, reporter=None, hook_stdout=None, planner=None):
     planner = planner or _planner()
     the_plan = planner.plan(request, {}, dict(request.state))
     reporter = reporter or reporter_for(i, out)
+    if request.flags.plan:          # --plan reaching here (a library caller): show it, run nothing
+        print("\n".join(the_plan.lines()), file=out)
+        from .execute import RunResult
+        root = the_plan.root
+        result = RunResult(root.script, root.variations, root.version, {}, {})
+        result.plan = the_plan
+        return result
     if request.flags.print_deps:
         print("Resolved dependency tree (before running):", file=out)
         print("\n".join(the_plan.lines(costs=False)), file=out)

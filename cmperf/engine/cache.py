@@ -14,7 +14,6 @@ names them. `--renew` builds beside the old entry and drops the old one only aft
 one is committed, so a killed renew never loses the previous good entry. An entry whose
 `_cm.json` is malformed is skipped with a warning and can still be listed and removed.
 """
-import atexit
 import fcntl
 import hashlib
 import json
@@ -128,6 +127,9 @@ class CacheStore:
             return found, broken
         for name in names:
             path = os.path.join(self.root, name)
+            if name.startswith(".deleting-"):   # a deletion that was killed half-way
+                shutil.rmtree(path, ignore_errors=True)
+                continue
             if name.startswith(".") or not os.path.isdir(path):
                 continue
             meta_path = os.path.join(path, META_FILE)
@@ -177,57 +179,43 @@ class CacheStore:
         return out
 
     # ---- entries in use ------------------------------------------------------
-    def _use_lock(self, uid):
-        return os.path.join(self.root, LOCKS, f"use-{uid}.lock")
-
+    # The lock is a flock on the entry directory itself: taking it writes nothing (so planning
+    # stays free of side effects), and the kernel releases it when the process ends, however.
     def hold(self, entry):
         """Mark the entry as used by this process (a shared flock, released when it exits)."""
-        lock_path = self._use_lock(os.path.basename(entry.path))
-        if lock_path in _HELD:
+        path = os.path.abspath(entry.path)
+        if path in _HELD:
             return
-        os.makedirs(os.path.dirname(lock_path), exist_ok=True)
-        f = open(lock_path, "a+")
-        fcntl.flock(f, fcntl.LOCK_SH)    # blocks only while a deletion holds it exclusively
-        _HELD[lock_path] = f
-        holder = f"{lock_path}.{os.getpid()}"
         try:
-            with open(holder, "w", encoding="utf-8") as h:
-                h.write(_command_line())
-            atexit.register(_remove_quietly, holder)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError:
-            pass
+            return      # gone: the caller sees that _cm.json is missing
+        fcntl.flock(fd, fcntl.LOCK_SH)    # blocks only while a deletion holds it exclusively
+        _HELD[path] = fd
 
     def release(self, entry):
-        lock_path = self._use_lock(os.path.basename(entry.path))
-        f = _HELD.pop(lock_path, None)
-        if f is not None:
-            f.close()
-            _remove_quietly(f"{lock_path}.{os.getpid()}")
+        fd = _HELD.pop(os.path.abspath(entry.path), None)
+        if fd is not None:
+            os.close(fd)
 
     def holders(self, entry):
-        """[(pid, command)] of the other live processes that use the entry."""
-        lock_path = self._use_lock(os.path.basename(entry.path))
-        out = []
-        directory = os.path.dirname(lock_path)
-        prefix = os.path.basename(lock_path) + "."
+        """[(pid, command)] of the other processes that hold the entry (Linux: /proc/locks)."""
         try:
-            names = os.listdir(directory)
-        except FileNotFoundError:
-            return out
-        for name in names:
-            pid_text = name[len(prefix):] if name.startswith(prefix) else ""
-            if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            st = os.stat(entry.path)
+            with open("/proc/locks", encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except OSError:
+            return []
+        want = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+        out = []
+        for line in lines:
+            parts = line.split()
+            if "->" in parts or len(parts) < 6 or parts[1] != "FLOCK" or parts[5] != want:
                 continue
-            if not _pid_alive(int(pid_text)):
-                _remove_quietly(os.path.join(directory, name))
-                continue
-            try:
-                with open(os.path.join(directory, name), encoding="utf-8") as h:
-                    command = h.read().strip()
-            except OSError:
-                command = "?"
-            out.append((int(pid_text), command))
-        return out
+            pid = int(parts[4]) if parts[4].isdigit() else 0
+            if pid and pid != os.getpid():
+                out.append((pid, _command_of(pid)))
+        return sorted(set(out))
 
     # ---- writing -------------------------------------------------------------
     @contextmanager
@@ -300,13 +288,16 @@ class CacheStore:
     def delete(self, entry, wait=3.0, force_in_use=False):
         """Remove an entry once no run uses it: wait up to `wait` s, then refuse (CacheInUse)."""
         self.release(entry)     # this process asks for the deletion, so it no longer uses it
-        lock_path = self._use_lock(os.path.basename(entry.path))
-        os.makedirs(os.path.dirname(lock_path), exist_ok=True)
-        with open(lock_path, "a+") as lock:
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except FileNotFoundError:
+            self._entries = None
+            return
+        try:
             deadline = time.monotonic() + wait
             while True:
                 try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
                     if force_in_use:
@@ -326,6 +317,8 @@ class CacheStore:
                 trash = None
             if trash:
                 shutil.rmtree(trash, ignore_errors=True)
+        finally:
+            os.close(fd)
         self._entries = None
 
     def _collect_abandoned(self, path):
@@ -377,15 +370,17 @@ def _read_marker(path):
         return {"pid": int(parts[0]), "key": parts[1]} if len(parts) == 2 and parts[0].isdigit() else None
 
 
-def _command_line():
-    return " ".join(shlex.quote(a) for a in [os.path.basename(sys.argv[0] or "python")] + sys.argv[1:])
-
-
-def _remove_quietly(path):
+def _command_of(pid):
     try:
-        os.remove(path)
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            words = [w.decode(errors="replace") for w in f.read().split(b"\0") if w]
     except OSError:
-        pass
+        return "?"
+    if len(words) > 1 and os.path.basename(words[0]).startswith("python") and words[1].endswith("/cm"):
+        words = words[1:]       # `python /venv/bin/cm run ...` reads better as `cm run ...`
+    if words:
+        words[0] = os.path.basename(words[0])
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def _pid_alive(pid):

@@ -119,6 +119,8 @@ def _matcher(patterns):
 
 
 def matches_any(key, patterns):
+    if not patterns:
+        return False
     match = _matcher(patterns if isinstance(patterns, (tuple, frozenset)) else tuple(patterns))
     return match is not None and match(key) is not None
 
@@ -133,15 +135,41 @@ def select_keys(env, patterns):
                 direct.append(str(env[m.group(1)]))
         else:
             direct.append(p)
-    return {k: v for k, v in env.items() if matches_any(k, direct)}
+    match = _matcher(tuple(direct))
+    return {k: v for k, v in env.items() if match(k)} if match is not None else {}
 
 
 def strip_local(env, extra_patterns=(), keep=()):
-    """A copy of env for entering a dependency: local keys and unresolved placeholders removed."""
-    local = _matcher(_LOCAL + tuple(extra_patterns))
-    kept = _matcher(tuple(keep))
-    return {k: v for k, v in env.items()
-            if (kept is not None and kept(k)) or not (local(k) or has_placeholder(v))}
+    """A copy of env for entering a dependency: local keys and unresolved placeholders removed.
+
+    Called once per dependency with envs of hundreds of keys: each key's verdict is memoised
+    per pattern set, so the cost is one dict lookup per key."""
+    verdicts = _verdicts(_LOCAL + tuple(extra_patterns), tuple(keep))
+    out = {}
+    for k, v in env.items():
+        verdict = verdicts.get(k)
+        if verdict is None:
+            verdict = verdicts[k] = _verdict(k, _LOCAL + tuple(extra_patterns), tuple(keep))
+        if verdict == 1 or (verdict == 0 and not (v.__class__ is str and "<<<" in v and has_placeholder(v))):
+            out[k] = v
+    return out
+
+
+_VERDICTS = {}
+
+
+def _verdicts(patterns, keep):
+    memo = _VERDICTS.get((patterns, keep))
+    if memo is None:
+        memo = _VERDICTS[(patterns, keep)] = {}
+    return memo
+
+
+def _verdict(key, patterns, keep):
+    """1: kept whatever its value; 0: kept unless an unresolved placeholder; -1: local, dropped."""
+    if keep and matches_any(key, keep):
+        return 1
+    return -1 if matches_any(key, patterns) else 0
 
 
 def merge_env(target, new):

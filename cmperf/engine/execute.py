@@ -9,13 +9,11 @@ import contextlib
 import copy
 import os
 import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 
 from ..core import progress, versions
-from . import envs, hooks, native
+from . import envs, hooks
 from .errors import EngineError, HookError, NativeScriptFailed, VersionError
 from .plan import child_env_for, dependency_request, hook_input, same_decision
 
@@ -84,7 +82,7 @@ class Executor:
     def _dispatch(self, node, depth):
         inst, flags = node.inst, node.request.flags
         if node.cache == "hit" and not node.deps_first:
-            return self._from_cache(node, node.entry or self.cache.lookup(node.key), depth)
+            return self._from_cache(node, node.entry or self.planner.lookup_entry(node.key), depth)
         if not node.caching:
             return self._execute(node, depth, os.getcwd(), None)
         extra = str(node.request.inputs.get("extra_cache_tags", "") or "")
@@ -98,7 +96,7 @@ class Executor:
             node.key = inst.key(extra, node.fingerprint)
         key = node.key
         if not (flags.new or flags.renew):
-            hit = self.cache.lookup(key)
+            hit = self.planner.lookup_entry(key)
             if hit is not None:
                 return self._from_cache(node, hit, depth, ran)
         with self.cache.locked(key):
@@ -121,12 +119,17 @@ class Executor:
                 info={"script": inst.name, "variations": inst.variations.names,
                       "key_material": inst.key_material(extra, node.fingerprint)})
             self.built.add(key)
+            self.planner.cache_changed()
             result.cache_path = entry.path
             return result
 
     def _from_cache(self, node, entry, depth, ran=None):
         inst = node.inst
-        saved = entry.load_state()
+        if entry is None or not self._hold(entry):
+            from .errors import CacheError
+            raise CacheError(f"the cache entry of {inst.name} planned as a hit was deleted meanwhile; "
+                             "run the command again", script=inst.name)
+        saved = self.planner.saved_state(entry)
         self.used.append(entry)
         self._emit("cache_hit", node, depth, path=entry.path)
         if ran is None:      # a hit runs only its `dynamic: true` dependencies
@@ -137,7 +140,21 @@ class Executor:
         return RunResult(inst.name, inst.variations.names, saved.get("version", ""),
                          saved.get("new_env", {}), saved.get("new_state", {}), True, entry.path)
 
+    def _hold(self, entry):
+        """Mark the entry as in use by this run (`cm rm cache` then refuses it); False if it is gone."""
+        from .cache import META_FILE
+        hold = getattr(self.cache, "hold", None)
+        if hold is None:
+            return True
+        hold(entry)
+        if os.path.isfile(os.path.join(entry.path, META_FILE)):
+            return True
+        self.cache.release(entry)
+        self.planner.cache_changed()
+        return False
+
     def _execute(self, node, depth, workdir, key, ran=None):
+        from . import native
         inst, request = node.inst, node.request
         flags = request.flags
         env, state, meta = inst.env, inst.state, inst.meta
@@ -228,6 +245,11 @@ class Executor:
 
     def _realize(self, parent, child, phase, env, state, depth):
         """The child decided with the env that really reached it; re-planned where the plan said so."""
+        if child.cache == "hit" and child.decided == "plan" and not child.deps_first and not child.children:
+            # a hit the plan decided needs nothing of the env (it has no dynamic deps): its entry
+            child.entry = child.entry or self.planner.lookup_entry(child.key)
+            if child.entry is not None:
+                return child
         if child.inst is not None and child.decided == "plan":
             request = dependency_request(parent.inst, parent.request, child.dep, env)
             fresh = self.planner.decide(request, child_env_for(parent.inst, child.dep, phase, env),
@@ -254,6 +276,8 @@ class Executor:
 
     # ---------------------------------------------------------------- native
     def _run_native(self, node, env, state, workdir, depth):
+        import tempfile
+        from . import native
         inst, flags = node.inst, node.request.flags
         name = inst.meta.get("script_name") or "run"
         script_path = native.choose_script(inst.script.path, name, env)
@@ -300,6 +324,7 @@ class _EventsTail:
 
     def __init__(self, path, forward, every=0.2):
         self.path, self.forward, self.every = path, forward, every
+        import threading
         self._offset = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)

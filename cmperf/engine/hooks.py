@@ -9,10 +9,8 @@ import importlib.util
 import os
 import re
 import sys
-import traceback
 
-from ..core import versions
-from . import envs, native
+from . import envs
 from .errors import HookError
 
 _LOADED = {}
@@ -57,6 +55,7 @@ def call(module, name, i, script):
 
 
 def _describe(e):
+    import traceback
     frames = traceback.extract_tb(e.__traceback__)
     where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
     return f"{type(e).__name__}: {e}{where}"
@@ -89,6 +88,7 @@ class ScriptHelpers:
         return {"return": 0, "version": version}
 
     def run_native_script(self, i):
+        from . import native
         rsi = i["run_script_input"]
         env = i.get("env", rsi.get("env", {}))
         script_path = native.choose_script(rsi["path"], i["script_name"], env)
@@ -111,6 +111,7 @@ class ScriptHelpers:
 
     def find_artifact(self, i):
         """Find `file_name` on CM_TMP_PATH / extra paths / PATH, optionally detecting versions."""
+        from ..core import versions
         env = i["env"]
         name = i["file_name"]
         dirs = []
@@ -151,6 +152,7 @@ class ScriptHelpers:
         return {"return": 0, "found_path": found_dir, "found_file_path": chosen}
 
     def _detect_version(self, i, path):
+        from . import native
         env = dict(i["env"])
         if i.get("env_path_key"):
             env[i["env_path_key"]] = path

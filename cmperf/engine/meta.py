@@ -52,7 +52,7 @@ TOP_LEVEL = {
     "constraints": LIST, "accepted_inputs": LIST,
 }
 
-INPUT_DESCRIPTION = {"desc": STR, "default": ANY, "choices": LIST, "required_for": LIST,
+INPUT_DESCRIPTION = {"desc": STR, "default": ANY, "choices": LIST, "required_for": ANY,
                      "boolean": BOOL, "sort": INT, "type": STR}
 CONSTRAINT = {"when": DICT, "require": DICT, "error": STR}
 
@@ -143,7 +143,8 @@ def _check_block(block, schema, prefix, path, text):
                             "(desc, default, choices, required_for)")
         _check_keys(desc, INPUT_DESCRIPTION, where + ".", path, text)
         for key in ("required_for",):
-            for n, item in enumerate(desc.get(key) or []):
+            value = desc.get(key) or []
+            for n, item in enumerate(value if isinstance(value, list) else [value]):
                 if not isinstance(item, str):
                     raise MetaError(f"{_loc(path, text, key, desc)}: `{where}.{key}[{n}]` must be a "
                                     f"variation name, not {type(item).__name__}")

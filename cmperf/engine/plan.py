@@ -13,10 +13,12 @@ executor re-plans those nodes and phases, with this same planner, when it gets t
 """
 import copy
 import dataclasses
+import os
 import re
 from dataclasses import dataclass, field
 
 from . import envs, hooks, validate
+from .cache import STATE_FILE
 from .errors import DependencyCycle, EngineError, HookError, InputError
 from .request import from_words, inputs_to_env
 from .resolve import PHASES, choose, dependency_tags, resolve
@@ -92,7 +94,7 @@ class Plan:
         sizes = [a.get("size") for a in downloads]
         return {"scripts": len(nodes),
                 "to_run": sum(1 for n in nodes if n.runs),
-                "cache_hits": sum(1 for n in nodes if n.cache == "hit" and not n.shared),
+                "cache_hits": len({n.key for n in nodes if n.cache == "hit" and not n.shared}),
                 "reused": sum(1 for n in nodes if n.shared),
                 "decided_at_run_time": sum(1 for n in nodes if n.decided == "run time"),
                 "pip": [a for a in actions if a.get("kind") == "pip"],
@@ -172,11 +174,21 @@ class Planner:
     def __init__(self, index, cache, os_info=None):
         self.index = index
         self.cache = cache
-        self.os_info = os_info or {}
+        self._os_info = os_info
         self.built = set()          # cache keys that an earlier node of the plan builds
         self.maybe_built = set()    # keys that a node decided at run time may build
         self.plan_only = False      # --plan: nothing runs after planning
         self._artifact_tags = None
+        self._by_tag = None
+        self._by_key = None
+        self._states = {}
+
+    @property
+    def os_info(self):
+        if self._os_info is None:       # hooks only: the warm path of a cache hit never needs it
+            from .native import host_os_info
+            self._os_info = host_os_info()
+        return self._os_info
 
     # ------------------------------------------------------------------ entry
     def plan(self, request, env=None, state=None):
@@ -186,6 +198,44 @@ class Planner:
         return plan
 
     # ------------------------------------------------------------ one decision
+    def find(self, tags=(), excluded=(), name=None):
+        """index.find through a tag -> scripts map: a plan looks up hundreds of tag sets."""
+        if name or not tags:
+            return self.index.find(tags, excluded, name)
+        if self._by_tag is None:
+            self._by_tag = {}
+            for s in self.index.scripts:
+                for t in s.tags:
+                    self._by_tag.setdefault(t, []).append(s)
+        wanted, unwanted = set(tags), set(excluded)
+        candidates = min((self._by_tag.get(t, []) for t in wanted), key=len)
+        found = [s for s in candidates if wanted.issubset(s.tags) and not unwanted.intersection(s.tags)]
+        if not found or self.index.broken:
+            return self.index.find(tags, excluded, name)    # its errors and warnings
+        return found
+
+    def lookup_entry(self, key):
+        """cache.lookup through a key -> entry map (the store scans its entries per lookup)."""
+        if self._by_key is None:
+            self._by_key = {}
+            for e in self.cache.entries():          # newest first: the newest wins
+                self._by_key.setdefault(e.key, e)
+        entry = self._by_key.get(key)
+        if entry is not None and os.path.isfile(os.path.join(entry.path, STATE_FILE)):
+            return entry
+        return self.cache.lookup(key) if entry is not None else None
+
+    def saved_state(self, entry):
+        """An entry's new_env/new_state/version, read once per plan and run."""
+        saved = self._states.get(entry.path)
+        if saved is None:
+            saved = self._states[entry.path] = entry.load_state()
+        return saved
+
+    def cache_changed(self):
+        """The executor built an entry: forget what was derived from the old list."""
+        self._by_key = self._artifact_tags = None
+
     def has_cache_entry(self, script):
         if self._artifact_tags is None:
             self._artifact_tags = {t for e in self.cache.entries() for t in e.tags
@@ -195,7 +245,7 @@ class Planner:
     def decide(self, request, env, state, phase="", volatile=frozenset(), live=False,
                fingerprint=None, script=None):
         """A node without children: the chosen script resolved, its cache key and hit or miss."""
-        script = script or choose(self.index, request, self.has_cache_entry)
+        script = script or choose(self, request, self.has_cache_entry)
         inst = resolve(script, request, env, state)
         flags = request.flags
         node = PlanNode(inst.name, script.path, list(script.tags), list(inst.variations.names),
@@ -229,7 +279,7 @@ class Planner:
                 node.cache, node.shared = "hit", True
                 node.note = "built earlier in this plan"
             else:
-                entry = self.cache.lookup(node.key)
+                entry = self.lookup_entry(node.key)
                 if entry is not None:
                     node.cache, node.entry = "hit", entry
                 elif not live and node.key in self.maybe_built:
@@ -325,7 +375,7 @@ class Planner:
         if inst is None:
             return volatile | {"*"}
         if child.cache == "hit" and child.entry is not None:
-            saved = child.entry.load_state()
+            saved = self.saved_state(child.entry)
             envs.merge_env(env, saved.get("new_env", {}))
             envs.merge_state(state, saved.get("new_state", {}))
             return volatile
@@ -414,7 +464,9 @@ def dep_reads(dep):
     for name in ("tags", "env", "version", "version_min", "version_max", "version_max_usable"):
         value = dep.get(name)
         if value:
-            keys.update(_PLACEHOLDER.findall(str(value)))
+            text = value if isinstance(value, str) else str(value)
+            if "<<<" in text:
+                keys.update(_PLACEHOLDER.findall(text))
     if dep.get("reuse_version"):
         keys.update(("CM_VERSION", "CM_VERSION_MIN", "CM_VERSION_MAX"))
     return keys

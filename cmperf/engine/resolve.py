@@ -25,6 +25,7 @@ class ScriptInstance:
     version: dict                  # exact/min/max/max_usable after defaults
     adr: dict                      # add_deps_recursive handed to every dependency
     deps: dict = field(default_factory=dict)   # phase -> patched dependency entries
+    _identity: tuple = field(default=None, repr=False, compare=False)
 
     @property
     def name(self):
@@ -35,7 +36,9 @@ class ScriptInstance:
         return bool(self.meta.get("cache"))
 
     def identity(self):
-        return (self.script.path, tuple(sorted(self.variations.names)))
+        if self._identity is None:
+            self._identity = (self.script.path, tuple(sorted(self.variations.names)))
+        return self._identity
 
     def cache_env_keys(self):
         """The env keys whose values are part of the cache key."""

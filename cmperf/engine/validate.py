@@ -6,8 +6,6 @@
 - a flag that no script of the plan reads is refused with the closest known flag, unless
   `--allow_unknown_inputs` (upstream's permissive behaviour, for scripts that read raw input).
 """
-import difflib
-
 from . import envs
 from .errors import InputError
 from .request import INPUT_TO_ENV, VERSION_KEYS
@@ -25,6 +23,7 @@ ENGINE_INPUTS = {
 
 
 def did_you_mean(word, options):
+    import difflib
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return close[0] if close else None
 

@@ -20,6 +20,23 @@ def _settings(executor, address, max_tries, fleet):
     return out
 
 
+def validate(template, explore, executor=None, address=None, resources=None, fleet=None):
+    """Every check of a request that needs no cluster: before an experiment artifact is created."""
+    from .executors import EXECUTORS
+    from .resources import validate as validate_resources
+    name = (executor or "local").strip().lower()
+    if name not in EXECUTORS:
+        raise ExperimentError(f"--executor={executor!r}: expected one of {', '.join(EXECUTORS)}")
+    if address and name != "ray":
+        raise ExperimentError("--address is the Ray cluster to run on: add --executor=ray")
+    if fleet:
+        if name != "ray":
+            raise ExperimentError("--fleet measures each SUT on its own node: add --executor=ray")
+        template, explore, resources = fleet_mod.request(fleet, template, explore, resources)
+    validate_resources(resources)
+    return runner.plan(template, explore)
+
+
 def run(artifact_dir, template, explore, executor=None, address=None, resources=None, max_tries=None,
         fleet=None, fail_fast=False, timeout=None, echo=False, log=print, submission=None):
     """Run a sweep; with ``fleet`` (SUT names) a fleet run, its results gathered (and turned

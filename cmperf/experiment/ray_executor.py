@@ -34,7 +34,7 @@ from .resources import ray_options
 from .runner import OUTPUT_FILE, ExperimentError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-POLL_S = 0.2
+POLL_S = float(os.environ.get("CMPERF_RAY_POLL_S", "0.2"))
 
 
 def _node_info():
@@ -229,8 +229,23 @@ class RayExecutor:
                 inflight[ref] = (job, attempt, pinned)
                 queue.remove(job)
 
-        def board_events():
-            for number, attempt, node in ray.get(board.take.remote()):
+        take = {"ref": None, "at": 0.0}
+
+        def board_events(force=False):
+            """Who started where, from the board without waiting for it: one `take` in flight at
+            a time, asked again at most every POLL_S (a busy machine answers actor calls late)."""
+            ref = take["ref"]
+            if ref is not None and (force or ray.wait([ref], timeout=0)[0]):
+                take["ref"] = None
+                events = ray.get(ref)
+            else:
+                events = []
+            if take["ref"] is None and (force or time.monotonic() - take["at"] >= self.poll):
+                take["ref"], take["at"] = board.take.remote(), time.monotonic()
+                if force:
+                    events += ray.get(take["ref"])
+                    take["ref"] = None
+            for number, attempt, node in events:
                 started_on[(number, attempt)] = node
                 job = next((j for j, a, _ in inflight.values() if j.number == number and a == attempt), None)
                 if job is not None:
@@ -247,7 +262,7 @@ class RayExecutor:
                                                  str(e), attempts[job.number]), node=label(node))
                 return
             except RayError as e:         # node or worker died, object lost: try again elsewhere
-                board_events()
+                board_events(force=True)
                 node = started_on.get((job.number, attempt))
                 attempts[job.number].append({"node": label(node), "node_id": (node or {}).get("id"),
                                              "error": _short(e)})
@@ -263,6 +278,9 @@ class RayExecutor:
                                    node=label(node))
                 return
             record = out["record"]
+            if (job.number, attempt) not in started_on:    # finished before the board was polled
+                started_on[(job.number, attempt)] = out["node"]
+                sweep.running(job, label(out["node"]))
             if attempts[job.number]:
                 record["provenance"]["lost_attempts"] = attempts[job.number]
             unpack(out["files"], job.step_dir)
@@ -273,9 +291,12 @@ class RayExecutor:
         try:
             submit()
             while inflight:
-                ready, _ = ray.wait(list(inflight), num_returns=1, timeout=self.poll, fetch_local=True)
-                if ready:
+                watch = list(inflight) + ([take["ref"]] if take["ref"] is not None else [])
+                ready, _ = ray.wait(watch, num_returns=1, timeout=self.poll, fetch_local=True)
+                if any(r in inflight for r in ready):
                     ready, _ = ray.wait(list(inflight), num_returns=len(inflight), timeout=0, fetch_local=True)
+                else:
+                    ready = []
                 board_events()
                 for ref in ready:
                     store(ref)

@@ -13,6 +13,7 @@ the step directory. ``cm-step.json`` is written last and atomically: a step dire
 is an interrupted step, never mistaken for a finished one.
 """
 import datetime
+import functools
 import getpass
 import json
 import os
@@ -59,7 +60,9 @@ def _json(path, data):
     write_text(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
 
 
+@functools.lru_cache(maxsize=1)
 def _git_commit():
+    """The checkout's commit, asked once per process (a sweep's steps share it)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(cmperf.__file__)))
     try:
         out = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -81,30 +84,53 @@ def provenance():
             "cmperf_git_commit": _git_commit(), "user": user}
 
 
-def _die_with_parent_hook():
-    """A preexec_fn (Linux) that has the child killed when the process that started it dies, so a
-    step whose Ray worker was killed does not go on measuring beside its retry. libc is loaded
-    here, in the parent: the hook itself only calls it (nothing may import after a fork)."""
+def _die_with_parent(argv):
+    """(argv, preexec_fn) that have the command killed when the process that started it dies
+    (Linux), so a step whose Ray worker was killed does not go on measuring beside its retry.
+    util-linux's setpriv does it in the exec chain; else a preexec_fn (a slower plain fork of a
+    large worker process). libc is loaded here, in the parent: nothing may import after a fork."""
+    if sys.platform != "linux":
+        return argv, None
+    setpriv = _setpriv()
+    if setpriv:
+        return [setpriv, "--pdeathsig", "KILL", "--", *argv], None
     try:
         import ctypes
         prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
+        return argv, None
+    return argv, lambda: prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+
+
+@functools.lru_cache(maxsize=1)
+def _setpriv():
+    path = shutil.which("setpriv")
+    if not path:
         return None
-    return lambda: prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    try:
+        ok = subprocess.run([path, "--pdeathsig", "KILL", "--", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if ok.returncode == 0 else None
 
 
 def _run_command(tokens, cwd, env, output_path, timeout, echo, die_with_parent=False):
     """Run tokens (one token: a shell command line) with output to output_path (and the console
     when echo); return (rc, error or '')."""
-    shell = len(tokens) == 1
+    argv = ["/bin/bash", "-c", tokens[0]] if len(tokens) == 1 else list(tokens)
+    preexec = None
+    if die_with_parent:
+        if len(tokens) > 1 and not shutil.which(tokens[0], path=env.get("PATH")):
+            # what Popen would say for a missing program (setpriv would only exit 127)
+            error = FileNotFoundError(2, "No such file or directory")
+            with open(output_path, "w", encoding="utf-8") as out:
+                out.write(f"[Errno 2] No such file or directory: {tokens[0]!r}\n")
+            return None, f"cannot start {tokens[0]!r}: {error.strerror}"
+        argv, preexec = _die_with_parent(argv)
     with open(output_path, "w", encoding="utf-8") as out:
         try:
-            proc = subprocess.Popen(tokens[0] if shell else tokens, shell=shell, cwd=cwd, env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                    errors="replace", start_new_session=True,
-                                    executable="/bin/bash" if shell else None,
-                                    preexec_fn=_die_with_parent_hook() if die_with_parent
-                                    and sys.platform == "linux" else None)
+            proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, errors="replace", start_new_session=True, preexec_fn=preexec)
         except OSError as e:
             out.write(f"{e}\n")
             return None, f"cannot start {tokens[0]!r}: {e.strerror or e}"

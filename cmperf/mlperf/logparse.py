@@ -8,9 +8,11 @@ flagged, when too few queries ran for an estimate). An INVALID run keeps LoadGen
 import dataclasses
 import json
 import os
+from typing import Optional
 
 from .. import loadgen_logs
 from ..loadgen_logs import DETAIL, SUMMARY
+from . import spec
 from .errors import LoadGenError
 
 
@@ -20,7 +22,7 @@ class LoadGenResult:
     mode: str
     validity: str                 # VALID / INVALID (performance); VALID-less accuracy runs say "n/a"
     metric: str                   # e.g. "samples_per_second", "p90_latency_ms"
-    value: float | None
+    value: Optional[float]        # Python 3.9 (python_requires) has no `float | None` at runtime
     unit: str
     invalid_reasons: list
     early_stopping: str
@@ -29,7 +31,7 @@ class LoadGenResult:
     summary: dict                 # raw "key : value" pairs of the summary
     errors: list                  # MLLOG messages flagged is_error
     warnings: list
-    loadgen_version: str | None
+    loadgen_version: Optional[str]
     notes: list = dataclasses.field(default_factory=list)
 
     @property
@@ -81,22 +83,22 @@ def _invalid_reasons(d, recommendations):
 
 
 def _metric(scenario, d, notes):
-    if scenario == "Offline":
-        return "samples_per_second", d.get("result_samples_per_second"), "samples/s"
-    if scenario == "Server":
-        return "completed_samples_per_second", d.get("result_completed_samples_per_sec"), "samples/s"
-    if scenario == "SingleStream":
+    """(metric, value, unit) of a performance run; names and units are spec.Scenario's."""
+    s = spec.scenario(scenario)
+    if s.name == "Offline":
+        return s.metric, d.get("result_samples_per_second"), s.unit
+    if s.name == "Server":
+        return s.metric, d.get("result_completed_samples_per_sec"), s.unit
+    if s.name == "SingleStream":
         est, key = d.get("early_stopping_latency_ss"), "result_90.00_percentile_latency_ns"
-        name = "p90_latency_ms"
     else:
         est, key = d.get("early_stopping_latency_ms"), "result_99.00_percentile_per_query_latency_ns"
-        name = "p99_latency_ms"
     if est:
-        return name, est / 1e6, "ms"
+        return s.metric, est / 1e6, s.unit
     if d.get(key) is not None:
-        notes.append(f"too few queries for an early-stopping estimate: {name} is the measured percentile")
-        return name, d[key] / 1e6, "ms"
-    return name, None, "ms"
+        notes.append(f"too few queries for an early-stopping estimate: {s.metric} is the measured percentile")
+        return s.metric, d[key] / 1e6, s.unit
+    return s.metric, None, s.unit
 
 
 def parse_dir(log_dir, mode=None):

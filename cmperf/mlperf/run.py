@@ -206,14 +206,16 @@ def calibrate(spec, scen, out=sys.stderr, seconds=None):
 
 
 def measure(spec, scen, seconds, label):
-    """A performance test of about ``seconds``: a 32-query probe sizes the real one."""
-    probe = dataclasses.replace(spec, run_style="test", test_query_count=sut_config.PROBE_QUERIES,
+    """A performance test of about ``seconds``: a probe (a few full batches) sizes the real one."""
+    batch = spec.batch_size or sut_config.defaults(spec.model.name, spec.backend, scen.name)["batch_size"]
+    n_probe = max(sut_config.PROBE_QUERIES, 4 * batch if scen.name == "Offline" else 0)
+    probe = dataclasses.replace(spec, run_style="test", test_query_count=n_probe,
                                 modes=("performance",), min_duration_ms=None, max_duration_ms=None,
                                 min_query_count=None, max_query_count=None)
     rec = run_one(probe, scen, "performance", _conf_text(probe, scen, "performance", None), f"{label} probe")
     wall = max(rec["info"]["wall_time_s"], 1e-3)
-    count = int(sut_config.PROBE_QUERIES * seconds / wall)
-    if count <= 2 * sut_config.PROBE_QUERIES:
+    count = int(n_probe * seconds / wall)
+    if count <= 2 * n_probe:
         return rec
     sized = dataclasses.replace(probe, test_query_count=count)
     return run_one(sized, scen, "performance", _conf_text(sized, scen, "performance", None), label)
@@ -231,6 +233,20 @@ def execute(spec, out=sys.stderr):
             mode_recs.append(measure(spec, scen, sut_config.FIND_PERFORMANCE_S, "find-performance"))
         for mode in spec.modes if not mode_recs else ():
             rec = run_one(spec, scen, mode, _conf_text(spec, scen, mode, spec.target(scen)))
+            if mode == "performance" and _too_fast_for_target(spec, rec):
+                # the machine ran faster than when the target was measured (a shared machine's load
+                # changed): LoadGen ran out of work before the minimum duration. Store what this
+                # run measured and run once more with it, saying so.
+                path = sut_config.store(spec, scen, rec, "re-measured by an INVALID valid run")
+                spec = spec.with_targets({scen.name: sut_config.load(spec, scen)})
+                progress.emit("note", text=f"{spec.model.name} {scen.name}: INVALID, LoadGen ran out of queries "
+                                           f"before the minimum duration; running again with the target it "
+                                           f"measured ({path})")
+                first = rec
+                rec = run_one(spec, scen, mode, _conf_text(spec, scen, mode, spec.target(scen)))
+                rec["result"]["notes"].append(
+                    f"second attempt: the first ran out of queries at target {first['target']['value']:g} "
+                    f"({'; '.join(first['result']['invalid_reasons'])[:160]})")
             if scen.name == "Server" and mode == "accuracy" and spec.target(scen) is None:
                 rec["result"]["notes"].append(
                     f"accuracy issued at {SERVER_ACCURACY_QPS:g} qps (no --target-qps given); "
@@ -247,7 +263,7 @@ def execute(spec, out=sys.stderr):
         if spec.compliance_test:
             continue  # TEST0x runs sit inside the scenario dir; its README/measurements stay the main run's
         results_writer.write_measurements(spec.results_dir, sut, spec.model.name, scen.name,
-                                          _measurements(spec.model, info))
+                                          _measurements(spec.model, info, spec))
         jobs = {r["result"]["mode"]: ["python", "-m", "cmperf.mlperf.harness",
                                       os.path.join(r["dir"], "run.json") + " (its \"job\")"] for r in mode_recs}
         results_writer.write_readme(spec.results_dir, sut, spec.model.name, scen.name, _command(spec), jobs,
@@ -256,6 +272,15 @@ def execute(spec, out=sys.stderr):
                                          "loadgen (detail log)": info["loadgen_version"]}))
     print(table.render(records), file=out)
     return records
+
+
+def _too_fast_for_target(spec, rec):
+    """A valid-style run that LoadGen ended INVALID only because it ran out of queries early."""
+    res = rec["result"]
+    if spec.run_style == "test" or res["validity"] == "VALID" or spec.min_duration_ms is not None:
+        return False
+    why = " ".join(res["invalid_reasons"]).lower()
+    return "min duration" in why and rec.get("target") is not None
 
 
 def summary(records):
@@ -284,8 +309,11 @@ def _command(spec):
     return " ".join(words)
 
 
-def _measurements(model, info):
+def _measurements(model, info, spec=None):
     m = dict(model.measurements)
+    if spec is not None:   # the chosen precision's file: its data types and transformations
+        from . import precision as P
+        m.update(P.measurements(model, spec.backend, spec.precision) if model.formats else {"precision": spec.precision})
     m.update(model=model.name, mlperf_model=model.mlperf_model,
              model_mapping={model.name: model.mlperf_model} if model.maps_to_mlperf_model else None,
              starting_weights_sha256=info.get("model_sha256"), dataset=model.dataset,
@@ -302,7 +330,7 @@ def _sut_facts(spec, sut, info):
     h = info["host"]
     return {"system_name": sut, "hardware_name": spec.hw_name, "implementation": spec.implementation,
             "device": spec.device, "framework": spec.backend, "framework_version": info["backend"]["version"],
-            "run_config": spec.run_config,
+            "run_config": spec.run_config, "precision": spec.precision,
             "host_processor_model_name": h["host_processor_model_name"],
             "host_processor_core_count": h["host_processor_core_count"],
             "host_processors_per_node": h["host_processors_per_node"],

@@ -277,10 +277,10 @@ class RunSpec:
         if impl not in ("reference", "mlcommons-python", "python"):
             raise UnknownChoiceError("implementation", impl, ("reference", "mlcommons-python"))
         kw["implementation"] = "reference"
-        precision = {"float32": "fp32"}.get(kw.get("precision") or "fp32", kw.get("precision") or "fp32")
-        if precision != "fp32":
-            raise UnknownChoiceError(f"precision for {m.name}", precision, ("fp32", "float32"))
-        kw["precision"] = precision
+        from . import precision as P   # a published file must exist for (model, backend, precision)
+        kw["precision"] = P.normalize(kw.get("precision"))
+        if m.formats:
+            P.format_key(m, backend, kw["precision"])
         kw["scenarios"] = scenarios(kw.get("scenarios") or "Offline")
         modes = kw.get("modes") or MODES
         if isinstance(modes, str):

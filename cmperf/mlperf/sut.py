@@ -44,6 +44,10 @@ class BaseSUT:
 
     def _run_and_complete(self, ids, indices):
         """Infer one batch and report it to LoadGen."""
+        if getattr(self.responses, "variable", False):   # detections, volumes, transcripts
+            from .varlen import run_and_complete
+            run_and_complete(self, ids, indices)
+            return
         n = len(ids)
         buf, addr = self._buffer(n)
         try:
@@ -69,6 +73,7 @@ class BaseSUT:
         throughput (or the mean latency of one-sample queries) over the last interval."""
         stop = threading.Event()
         single = isinstance(self, SingleStreamSUT)
+        self._t0 = time.monotonic()
         with _progress.Task(label, total=total, unit="samples", mode=mode, every=every,
                             expected_s=expected_s) as task:
             period = min(task.every, 5.0)
@@ -99,7 +104,9 @@ class BaseSUT:
         if rate:
             bits.append(f"mean latency {1000.0 / rate:.3f} ms" if single else f"{rate:.1f} samples/s")
         if expected_s:
-            bits.append(f"expected >= {expected_s:.0f} s")
+            left = expected_s - (time.monotonic() - self._t0)
+            bits.append(f"~{left:.0f} s of the {expected_s:.0f} s minimum left" if left > 0
+                        else f"past the {expected_s:.0f} s minimum, finishing")
         return ", ".join(bits)
 
     def flush_queries(self):

@@ -32,8 +32,8 @@ PROBE_QUERIES = 32
 # (bench/flow_efficiency.py --sweep): the fastest setting, not a guess. Others: batch 1, backend default.
 MEASURED_DEFAULTS = {
     ("digits-mlp", "onnxruntime", "Offline"): {"batch_size": 128, "threads": None},
-    ("resnet50", "onnxruntime", "Offline"): {"batch_size": 8, "threads": None},
-    ("resnet50-random", "onnxruntime", "Offline"): {"batch_size": 8, "threads": None},
+    ("resnet50", "onnxruntime", "Offline"): {"batch_size": 32, "threads": None},
+    ("resnet50-random", "onnxruntime", "Offline"): {"batch_size": 32, "threads": None},
 }
 
 

@@ -28,7 +28,7 @@ from .archive_policy import (DIR, FILE, HARDLINK, SPECIAL, SYMLINK, ArchiveError
                              Limits, Member, Policy, UnsafeArchiveError, human, safe_mode)
 
 __all__ = ["ArchiveError", "UnsafeArchiveError", "ArchiveTooLargeError", "Limits", "Extracted",
-           "archive_kind", "extract"]
+           "archive_kind", "extract", "human"]
 
 _COPY = 1 << 20
 _MAX_LINK_TEXT = 4096

@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 
 CACHE_DIR_ENV = "CMPERF_PLATFORM_CACHE_DIR"
 
@@ -82,6 +81,7 @@ def store(name, facts, key=None, directory=None):
     key = key or fingerprint()
     directory = directory or cache_dir()
     os.makedirs(directory, exist_ok=True)
+    import tempfile   # writing only: the warm path (fingerprint, load) does not need it
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -112,7 +112,7 @@ def ensure(python, name, version=None, version_min=None, version_max=None, index
     requirement = name + versions.pip_specifier(version, version_min, version_max)
     cmd = install_command(python, requirement, index_url, extra_index_urls, no_deps, force,
                           break_system, extra_args)
-    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    proc = _run_with_progress(cmd, f"pip install {requirement} into {python}")
     where = f"{plat} with Python {py_version} ({python})"
     if proc.returncode != 0:
         out = (proc.stdout + proc.stderr)
@@ -127,6 +127,24 @@ def ensure(python, name, version=None, version_min=None, version_max=None, index
         raise PipInstallError(f"pip installed {requirement!r} but {python} reports version {have} "
                               f"(wanted {constraint or 'any'}); the distribution name may differ")
     return PipResult(name, have, python, installed_now=True)
+
+
+def _run_with_progress(cmd, label):
+    """subprocess.run(cmd) with its output captured, reporting elapsed time through
+    cmperf.core.progress meanwhile (a big wheel can take minutes; silence looks like a hang)."""
+    import tempfile
+    import time
+
+    from cmperf.core import progress
+    with tempfile.TemporaryFile("w+") as out, progress.Task(label, unit="s") as task:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+        while p.poll() is None:
+            time.sleep(0.5)
+            task.update(int(task.elapsed), detail="pip running")
+        out.seek(0)
+        text = out.read()
+        task.detail = f"pip exited {p.returncode}"
+    return subprocess.CompletedProcess(cmd, p.returncode, text, "")
 
 
 def main(argv=None):

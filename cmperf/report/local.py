@@ -25,6 +25,27 @@ def _sut_info(sut_dir):
     return info
 
 
+def run_label(run_dir, run):
+    """'test run: N queries, not a benchmark result' or 'valid run: N queries': how a local figure was
+    measured, shown next to it wherever it stands beside published results."""
+    facts = {}
+    path = os.path.join(run_dir, "run.json")
+    if os.path.isfile(path):
+        try:
+            with open(path, encoding="utf-8") as f:
+                facts = json.load(f)
+        except (OSError, json.JSONDecodeError):
+            facts = {}
+    style = facts.get("run_style")
+    settings = (facts.get("result") or {}).get("settings") or {}
+    n = facts.get("samples_completed")
+    if style is None:   # logs from elsewhere: a fixed query count and no minimum duration is a test
+        test = settings.get("min_duration_ms") == 0 or run["summary"].get("Min duration satisfied") == "NO"
+        style = "test" if test else "performance"
+    count = f"{n} queries" if n is not None else "query count unknown"
+    return f"test run: {count}, not a benchmark result" if style == "test" else f"{style} run: {count}"
+
+
 def read_results_dir(results_dir, model_as=None, origin="local"):
     """Every performance run under results_dir as a Result. ``model_as`` maps local model names to
     the published benchmark they stand in for (e.g. {"digits-mlp": "resnet50"})."""
@@ -57,7 +78,7 @@ def read_results_dir(results_dir, model_as=None, origin="local"):
                     accelerators_per_node=int(n_accel) if str(n_accel or "").isdigit() else None,
                     host_processor=info.get("host_processor_model_name", ""), framework=framework,
                     origin=origin, source=os.path.join(run_dir, SUMMARY),
-                    extra={"valid": run["valid"], "local_model": model,
+                    extra={"valid": run["valid"], "local_model": model, "run": run_label(run_dir, run),
                            "implementation": info.get("implementation", ""),
                            "device": info.get("device", ""), "backend": info.get("framework", "")}))
     if not results:

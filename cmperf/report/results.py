@@ -96,7 +96,10 @@ class Result:
     @property
     def label(self):
         """A short display name: system name, plus the origin when it is not a published row."""
-        return self.system_name if self.origin == "published" else f"{self.system_name} ({self.origin})"
+        if self.origin == "published":
+            return self.system_name
+        run = self.extra.get("run") if isinstance(self.extra, dict) else None
+        return f"{self.system_name} ({self.origin}{', ' + run if run else ''})"
 
     def get(self, name, default=None):
         """An attribute or an extra column by name (``implementation``, ``max_batchsize``, ...)."""

@@ -40,7 +40,7 @@ def ranking_table(ranked, title, per_accelerator=False):
     rows = []
     for x in ranked:
         r = x.result
-        row = [str(x.rank), r.system_name, r.submitter, r.accelerator or "-",
+        row = [str(x.rank), r.label, r.submitter, r.accelerator or "-",
                "" if r.accelerators_per_node is None else str(r.accelerators_per_node)]
         if per_accelerator:
             row.append(fmt(r.value))

@@ -107,7 +107,9 @@ def check_target(target, force):
     except (OSError, ValueError, AttributeError) as e:
         raise PlacementError(f"{marker} is unreadable ({e}); refusing to replace {target}: "
                              "move it away yourself") from None
-    foreign = [p for p in present if p not in ours]
+    # an emptied directory of ours (the user deleted the generated files in it) is not theirs
+    foreign = [p for p in present if p not in ours
+               and not (p.endswith(os.sep) and any(o.startswith(p) for o in ours))]
     if foreign:
         shown = ", ".join(foreign[:10]) + (" ..." if len(foreign) > 10 else "")
         raise PlacementError(f"{target} holds file(s) this tool did not write: {shown}; "

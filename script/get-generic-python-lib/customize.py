@@ -1,7 +1,7 @@
 import os
 import re
 
-from cmperf.core import versions
+from cmperf.core import progress, versions
 from cmperf.platform import PlatformError, pip_install, python_packages
 from cmperf.platform.cm_hooks import hook, is_yes
 
@@ -21,7 +21,8 @@ def plan(i):
             have = pip_install.installed_version(python, dist)
             if have and versions.satisfies(have, env.get("CM_VERSION"), env.get("CM_VERSION_MIN"),
                                            env.get("CM_VERSION_MAX")):
-                return {"actions": [{"kind": "note", "text": f"{dist} {have} is already installed in {python}"}]}
+                return {"actions": [{"kind": "note", "text": f"{dist} {have} is already installed in {python}",
+                                     "package": dist, "version": have}]}
     return {"actions": [{"kind": "pip", "package": name, "spec": spec, "python": python or None}]}
 
 
@@ -43,13 +44,17 @@ def preprocess(i):
     if not python:
         raise PlatformError("CM_PYTHON_BIN_WITH_PATH is not set: the get,python3 dependency did not run")
     extra = [u for u in env.get("CM_GENERIC_PYTHON_PIP_EXTRA_INDEX_URL", "").split(",") if u]
-    r = pip_install.ensure(python, name, env.get("CM_VERSION") or None, env.get("CM_VERSION_MIN") or None,
-                           env.get("CM_VERSION_MAX") or None,
-                           index_url=env.get("CM_GENERIC_PYTHON_PIP_INDEX_URL") or None, extra_index_urls=extra,
-                           no_deps=is_yes(env.get("CM_GENERIC_PYTHON_PIP_NO_DEPS")),
-                           force=is_yes(env.get("CM_GENERIC_PYTHON_FORCE_INSTALL")),
-                           conflicts=python_packages.conflicts(shortcut),
-                           satisfied_by=python_packages.satisfied_by(shortcut))
+    # a pip install is long work: the engine's reporter shows it (cmperf.core.progress)
+    with progress.Task(f"pip {name}", action="pip", package=name) as task:
+        r = pip_install.ensure(python, name, env.get("CM_VERSION") or None, env.get("CM_VERSION_MIN") or None,
+                               env.get("CM_VERSION_MAX") or None,
+                               index_url=env.get("CM_GENERIC_PYTHON_PIP_INDEX_URL") or None,
+                               extra_index_urls=extra,
+                               no_deps=is_yes(env.get("CM_GENERIC_PYTHON_PIP_NO_DEPS")),
+                               force=is_yes(env.get("CM_GENERIC_PYTHON_FORCE_INSTALL")),
+                               conflicts=python_packages.conflicts(shortcut),
+                               satisfied_by=python_packages.satisfied_by(shortcut))
+        task.detail = "installed" if r.installed_now else "already installed"
     key = re.sub(r"[^A-Z0-9]", "_", name.upper())
     env[f"CM_PYTHONLIB_{key}_VERSION"] = r.version
     env[f"CM_PYTHONLIB_{key}_PYTHON"] = r.python

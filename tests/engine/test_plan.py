@@ -169,3 +169,15 @@ def test_events_jsonl_carries_progress_from_run_sh(repo, cm_cli, workdir):
     assert "plain output" in r.stderr
     j = cm_cli("run", "script", "--tags=work", "-j")
     assert json.loads(j.stdout)["return"] == 0 and "plain output" in j.stderr
+
+
+def test_console_shows_a_cached_dependency_once(repo, cm, workdir, capsys):
+    repo.script("shared", {"tags": ["shared"], "cache": True}, run="true\n")
+    repo.script("mid-a", {"tags": ["mid", "a"], "deps": [{"tags": "shared"}]})
+    repo.script("mid-b", {"tags": ["mid", "b"], "deps": [{"tags": "shared"}]})
+    repo.script("both", {"tags": ["both"], "deps": [{"tags": "mid,a"}, {"tags": "mid,b"}]})
+    assert cm("run", "script", "--tags=both")["return"] == 0
+    first = capsys.readouterr().out
+    assert first.count("* shared\n") == 1 and first.count("* shared (cached)") == 1   # built, then reused
+    assert cm("run", "script", "--tags=both")["return"] == 0
+    assert capsys.readouterr().out.count("* shared (cached)") == 1

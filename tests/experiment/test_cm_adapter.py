@@ -77,3 +77,12 @@ def test_published_data_is_not_an_experiment_to_run(cm):
     assert p.returncode != 0 and "no experiment with tags published-results" in p.stderr + p.stdout
     p = cm("run", "experiment", "--explore.X=1", "--", "true", check=False)
     assert p.returncode != 0 and "give the experiment --tags" in p.stderr + p.stdout
+
+
+def test_every_step_failed_is_a_failed_experiment(cm, cm_repos):
+    p = cm("run", "experiment", "--tags=allfail", "--explore.BATCH=[1,2]", *LOADGEN_CMD, "--fail", check=False)
+    assert p.returncode != 0 and "every step of" in p.stderr + p.stdout
+    assert len(_steps(cm_repos)) == 2            # both recorded, with their log tails
+    p = cm("run", "experiment", "--tags=rayless", "--executor=slurm", "--explore.X=1", "--", "true", check=False)
+    assert p.returncode != 0 and "expected one of local, ray" in p.stderr + p.stdout
+    assert len(glob.glob(str(cm_repos / "repos" / "local" / "experiment" / "*"))) == 1   # nothing created

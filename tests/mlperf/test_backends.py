@@ -83,3 +83,13 @@ def test_tensorflow_metal_on_apple_silicon_uses_the_tf_path(monkeypatch):
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: ["/physical_device:GPU:0"])
     d = get_backend("tensorflow-metal", threads=1).describe()
     assert d["backend"] == "tensorflow-metal" and d["device"] == "metal" and d["version"].endswith("+metal1.2.0")
+
+
+def test_engine_installs_the_cpu_build_of_tensorflow_on_linux():
+    """get-generic-python-lib _tensorflow: tensorflow-cpu on Linux (as setup.py's extra), the full
+    build where no CPU-only wheel exists; an installed full build counts as installed."""
+    from cmperf.platform import python_packages as pp
+    assert pp.resolve("tensorflow", "Linux", "x86_64") == "tensorflow-cpu"
+    assert pp.resolve("tensorflow", "Linux", "aarch64") == "tensorflow-cpu"
+    assert pp.resolve("tensorflow", "Darwin", "arm64") == "tensorflow"
+    assert "tensorflow" in pp.satisfied_by("tensorflow") and "tensorflow-cpu" in pp.satisfied_by("tensorflow")

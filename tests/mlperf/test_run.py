@@ -48,6 +48,9 @@ def test_end_to_end_layout_and_table(tmp_path, digits_dir):
     table = out.getvalue()
     assert "digits-mlp" in table and "Offline" in table and "%" in table
     assert "(test run: 20 queries, not a benchmark result)" in table
+    from cmperf.report.local import read_results_dir   # beside published results, too
+    (local,) = read_results_dir(str(tmp_path / "res"), {"digits-mlp": "resnet50"})
+    assert local.label.endswith("(local, test run: 20 queries, not a benchmark result)")
     assert not (tmp_path / "res" / ".staging").exists()
 
 
