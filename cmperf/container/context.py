@@ -29,14 +29,15 @@ def write_containerfile(folder, text):
     return write_text(path, text)
 
 
-def assemble(folder, containerfile_text, checkout, ca_dir=CA_DIR):
-    """Fill ``folder`` (which cmperf owns) with the build context; returns its digest."""
+def assemble(folder, containerfile_text, checkout, ca_dir=CA_DIR, owned=False):
+    """Fill ``folder`` with the build context; returns its digest. ``owned``: cmperf's own folder
+    (under $CM_REPOS/cmperf/containers), else only one cmperf made (its marker) is refreshed."""
     certs, source = os.path.join(folder, "ca-certificates"), os.path.join(folder, "cmperf")
     marker = os.path.join(folder, CONTEXT_MARK)
     # Only a context cmperf made is refreshed: a folder of the user's (--docker_path=., a checkout)
     # that happens to hold these names is never emptied.
     theirs = [p for p in (certs, source) if os.path.exists(p)]
-    if theirs and not os.path.isfile(marker):
+    if theirs and not owned and not os.path.isfile(marker):
         raise ContainerError(f"{folder} already holds {', '.join(os.path.basename(p) + '/' for p in theirs)} "
                              "that cmperf did not create: nothing was changed there",
                              hint="choose an empty folder with --docker_path, or leave it out")

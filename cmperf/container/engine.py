@@ -116,6 +116,8 @@ def build(engine, context, tag, no_cache=False, log_path=None):
             if m:
                 task.update(int(m.group(1)) - 1, detail=m.group(3)[:60], total=int(m.group(2)))
         rc = proc.wait()
+        if rc == 0 and task.total:
+            task.update(task.total, detail="built")
     if rc != 0:
         shown = "\n".join("    " + x for x in tail)
         raise BuildFailed(f"{engine.tool} build of {tag} failed (exit code {rc})\n"

@@ -77,7 +77,7 @@ def docker(i, out=sys.stdout):
         with open(os.path.join(folder, "Containerfile"), encoding="utf-8") as f:
             text = f.read()
         _say(out, f"keeping {folder}/Containerfile (--docker_noregenerate)")
-    digest = context.assemble(folder, text, CHECKOUT)
+    digest = context.assemble(folder, text, CHECKOUT, owned=not opts.path)
     image = f"{opts.image_repo}/{opts.image_name or 'cmperf-' + view.script}:{opts.image_tag or digest[:12]}"
     commands = []
     if eng.image_exists(image) and opts.build_cache:
