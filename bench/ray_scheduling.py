@@ -8,6 +8,7 @@ their min..max spread.
 - overhead: a sweep of N trivial steps (`true`), on one node slot at a time (`sut:head`) so
   it is the cost of scheduling, shipping the step's files back and storing them, not parallelism:
   (Ray wall - local wall) / N per step. Target: <= 50 ms per step.
+  The same sweep with 1 CPU a step over both nodes is reported beside it.
 - speed-up: a sweep of CPU-bound steps (a pure Python loop of ~0.4 s each) with 1 CPU per step:
   local wall / Ray wall on 2 nodes (at most 2x; less when the machine's cores are busy).
 
@@ -71,7 +72,7 @@ def main():
 
         # warm-up: Ray starts its worker processes once per node
         timed(on_ray(trivial, ["true", "{{I}}"], "warm", {"cpus": "1"}))
-        overhead, ratios, speedups = [], [], []
+        overhead, ratios, speedups, spread_overhead = [], [], [], []
         for pair in range(args.pairs):
             runs = [("local", local(trivial, ["true", "{{I}}"], "tl")),
                     ("ray", on_ray(trivial, ["true", "{{I}}"], "tr", {"sut:head": "1"}))]
@@ -80,6 +81,9 @@ def main():
             w = {name: timed(fn) for name, fn in runs}
             overhead.append((w["ray"] - w["local"]) / args.steps * 1000)
             ratios.append(w["ray"] / w["local"])
+            # the same trivial sweep as a sweep is run: 1 CPU a step, both nodes
+            t_ray = timed(on_ray(trivial, ["true", "{{I}}"], "tp", {"cpus": "1"}))
+            spread_overhead.append((t_ray - w["local"]) / args.steps * 1000)
             runs = [("local", local(cpu, [sys.executable, "-c", BURN, "{{I}}"], "cl")),
                     ("ray", on_ray(cpu, [sys.executable, "-c", BURN, "{{I}}"], "cr", {"cpus": "1"}))]
             if pair % 2:
@@ -91,6 +95,8 @@ def main():
         print(f"trivial steps, one at a time ({args.steps} steps x {args.pairs} pairs):")
         print(f"  Ray overhead per step: {spread(overhead)} ms   (target <= 50 ms)")
         print(f"  Ray/local wall ratio:  {spread(ratios)}")
+        print(f"  the same steps spread over both nodes (1 CPU a step), per step vs local: "
+              f"{spread(spread_overhead)} ms")
         print(f"CPU-bound steps ({args.cpu_steps} x 0.4 s CPU), 2 nodes x 1 CPU:")
         print(f"  speed-up local/Ray:    {spread(speedups)}x   (ideal 2x)")
         verdict = statistics.median(overhead) <= 50

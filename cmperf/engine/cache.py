@@ -18,15 +18,11 @@ import fcntl
 import hashlib
 import json
 import os
-import shlex
-import shutil
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..core.atomic import write_json
 from .errors import CacheError
 
 CACHE_AUTOMATION = {"automation_alias": "cache", "automation_uid": "541d6f712a6b464e"}
@@ -128,6 +124,7 @@ class CacheStore:
         for name in names:
             path = os.path.join(self.root, name)
             if name.startswith(".deleting-"):   # a deletion that was killed half-way
+                import shutil
                 shutil.rmtree(path, ignore_errors=True)
                 continue
             if name.startswith(".") or not os.path.isdir(path):
@@ -239,6 +236,7 @@ class CacheStore:
         path = self._unfinished(key) if resume and reuse is None else None
         if path is None:
             os.makedirs(self.root, exist_ok=True)
+            import uuid
             path = os.path.join(self.root, uuid.uuid4().hex[:16])
             os.makedirs(path)
         marker = {"pid": os.getpid(), "key": key}
@@ -262,7 +260,7 @@ class CacheStore:
 
     def commit(self, path, key, tags, state, version="", info=None):
         marker = _read_marker(path) or {}
-        write_json(os.path.join(path, STATE_FILE), state)
+        write_json(os.path.join(path, STATE_FILE), state, private=True)   # it holds env values
         meta = {"alias": "", "uid": os.path.basename(path), **CACHE_AUTOMATION,
                 "tags": _unique(tags), "version": version,
                 "cmperf": {"key": key, "created": time.time(), **_without_secrets(info or {})}}
@@ -310,6 +308,8 @@ class CacheStore:
                                               "it anyway (the run using it may then fail)") from None
                     time.sleep(0.1)
             # rename first: the entry disappears at once, however long the removal takes
+            import shutil
+            import uuid
             trash = os.path.join(self.root, f".deleting-{os.path.basename(entry.path)}-{uuid.uuid4().hex[:6]}")
             try:
                 os.rename(entry.path, trash)
@@ -338,6 +338,7 @@ class CacheStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         except OSError:
             return   # a live build of the same key holds it
+        import shutil
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -371,6 +372,7 @@ def _read_marker(path):
 
 
 def _command_of(pid):
+    import shlex
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             words = [w.decode(errors="replace") for w in f.read().split(b"\0") if w]
@@ -407,3 +409,9 @@ def _unique(items):
         if item and item not in out:
             out.append(item)
     return out
+
+
+def write_json(path, data, **kw):
+    """core.atomic.write_json, imported when an entry is written (a warm lookup never writes)."""
+    from ..core.atomic import write_json as atomic_write_json
+    return atomic_write_json(path, data, **kw)

@@ -125,6 +125,10 @@ class Executor:
 
     def _from_cache(self, node, entry, depth, ran=None):
         inst = node.inst
+        if entry is None or not self._hold(entry):
+            from .errors import CacheError
+            raise CacheError(f"the cache entry of {inst.name} planned as a hit was deleted meanwhile; "
+                             "run the command again", script=inst.name)
         saved = self.planner.saved_state(entry)
         self.used.append(entry)
         self._emit("cache_hit", node, depth, path=entry.path)
@@ -135,6 +139,19 @@ class Executor:
             node.children = [c for c in node.children if c.phase == "deps"]
         return RunResult(inst.name, inst.variations.names, saved.get("version", ""),
                          saved.get("new_env", {}), saved.get("new_state", {}), True, entry.path)
+
+    def _hold(self, entry):
+        """Mark the entry as in use by this run (`cm rm cache` then refuses it); False if it is gone."""
+        from .cache import META_FILE
+        hold = getattr(self.cache, "hold", None)
+        if hold is None:
+            return True
+        hold(entry)
+        if os.path.isfile(os.path.join(entry.path, META_FILE)):
+            return True
+        self.cache.release(entry)
+        self.planner.cache_changed()
+        return False
 
     def _execute(self, node, depth, workdir, key, ran=None):
         from . import native

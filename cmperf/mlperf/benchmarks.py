@@ -39,8 +39,32 @@ def wrap_backend(spec, backend):
     return backend
 
 
+def backend_io(spec, backend):
+    """Tensor names (and response kind) of the backend's model file when they differ from the
+    ONNX ones: the registry's ``backend_io`` {backend: {input_name, output_name, response}}."""
+    return dict((spec.get("backend_io") or {}).get(backend) or {})
+
+
+def responses(spec, io, qsl):
+    from .responses import for_spec
+    return for_spec({"name": spec["name"], "response": io["response"], "max_seq_length": spec.get("max_seq_length"),
+                     "output_kind": spec.get("output_kind"), "label_offset": spec.get("label_offset", 0)},
+                    getattr(qsl, "max_seq_length", None))
+
+
 def check_batch_size(spec, batch_size):
     limit = spec.get("max_batch_size")
     if limit is not None and batch_size > limit:
         raise ConfigError(f"model {spec['name']} takes at most {limit} sample(s) per inference "
                           f"(--batch-size {batch_size} was given)")
+
+
+# Factories a registry entry names in its ``qsl`` field (cmperf.mlperf.spec plug point):
+# (model, dataset_dir, performance_sample_count) -> QSL.
+
+def openimages_qsl(model, dataset_dir, performance_sample_count):
+    return make_qsl({"qsl": "openimages"}, dataset_dir, performance_sample_count)
+
+
+def kits19_qsl(model, dataset_dir, performance_sample_count):
+    return make_qsl({"qsl": "kits19"}, dataset_dir, performance_sample_count)

@@ -108,13 +108,17 @@ def run_job(job):
         raise ConfigError(f"user.conf {job.user_conf!r} does not exist")
     lg = loadgen_runner.import_loadgen()
 
+    from . import benchmarks
     from .assets import resolve
+    benchmarks.check_batch_size(model, batch_size)
     model_path, dataset_dir = resolve(model, job.backend, job.dataset_dir, job.model_path)
     backend = get_backend(job.backend, job.device, job.threads)
-    backend.load(model_path, model.input_name, model.output_name)
+    io = benchmarks.backend_io(model, job.backend)   # a format's own tensor names (bert's TF graph)
+    backend.load(model_path, io.get("input_name", model.input_name), io.get("output_name", model.output_name))
+    backend = benchmarks.wrap_backend(model, backend)   # 3D-UNet: the sliding window over the 128^3 model
     psc = job.performance_sample_count or 1024
     qsl = make_qsl(model, dataset_dir, psc)
-    responses = make_responses(model, qsl)
+    responses = make_responses(model, qsl) if "response" not in io else benchmarks.responses(model, io, qsl)
     warm_n, warm_s = warm_up(backend, qsl, responses, batch_size, job.warmup_s)
 
     settings = loadgen_runner.build_settings(lg, job.user_conf, model.loadgen_name, scenario, job.mode,

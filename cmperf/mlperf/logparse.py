@@ -8,6 +8,7 @@ flagged, when too few queries ran for an estimate). An INVALID run keeps LoadGen
 import dataclasses
 import json
 import os
+from typing import Optional
 
 from .. import loadgen_logs
 from ..loadgen_logs import DETAIL, SUMMARY
@@ -21,7 +22,7 @@ class LoadGenResult:
     mode: str
     validity: str                 # VALID / INVALID (performance); VALID-less accuracy runs say "n/a"
     metric: str                   # e.g. "samples_per_second", "p90_latency_ms"
-    value: float | None
+    value: Optional[float]        # Python 3.9 (python_requires) has no `float | None` at runtime
     unit: str
     invalid_reasons: list
     early_stopping: str
@@ -30,7 +31,7 @@ class LoadGenResult:
     summary: dict                 # raw "key : value" pairs of the summary
     errors: list                  # MLLOG messages flagged is_error
     warnings: list
-    loadgen_version: str | None
+    loadgen_version: Optional[str]
     notes: list = dataclasses.field(default_factory=list)
 
     @property

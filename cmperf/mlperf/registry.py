@@ -68,8 +68,16 @@ MODELS = {
     },
     "retinanet": {
         "task": "object-detection", "loadgen_name": "retinanet", "mlperf_model": "retinanet",
-        "dataset": "openimages", "harness": None, "accuracy": "openimages-map",
+        "dataset": "openimages", "dataset_size": 24781, "harness": "reference", "accuracy": "openimages-map",
+        "accuracy_module": "cmperf.mlperf.openimages.accuracy",
         "accuracy_script": f"{INFERENCE_RAW}/vision/classification_and_detection/tools/accuracy-openimages.py",
+        "preprocess_cli": "python -m cmperf.mlperf.openimages.preprocess",
+        # (edge) the QSL checks the annotation file; the official export answers one image per call
+        "qsl": "cmperf.mlperf.benchmarks:openimages_qsl", "response": "detections", "max_batch_size": 1,
+        "output_name": ["boxes", "labels", "scores"],   # retinanet_pytorch_to_onnx.py's names
+        "harness_backends": ("onnxruntime",),   # the .pth is a state dict, not TorchScript
+        "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "no",
+                         "starting_weights_filename": "resnext50_32x4d_fpn.onnx", "weight_transformations": "none"},
         "formats": {
             "onnx": {"url": f"{ZENODO}/6617879/files/resnext50_32x4d_fpn.onnx", "md5": "4544f4e56e0a4684215831cc937ea45c"},
             "pytorch": {"url": f"{ZENODO}/6617981/files/resnext50_32x4d_fpn.pth", "md5": "a55f6bec3464f605ce8d686da8ac1533"},
@@ -84,7 +92,10 @@ MODELS = {
         # the names of the official fp32 ONNX export (bert_tf_to_pytorch.py + torch.onnx.export)
         "input_name": ["input_ids", "input_mask", "segment_ids"],
         "output_name": ["output_start_logits", "output_end_logits"],
-        "harness_backends": ("onnxruntime", "deepsparse"),  # the others load single-input models only
+        "harness_backends": ("onnxruntime", "deepsparse", "tf"),
+        # (edge) the TF model.pb's tensors (language/bert/tf_SUT.py): logits [batch, 384, 2]
+        "backend_io": {"tf": {"input_name": ["input_ids:0", "input_mask:0", "segment_ids:0"],
+                              "output_name": "logits:0", "response": "span-logits-stacked"}},
         "measurements": {"input_data_types": "int64", "weight_data_types": "fp32", "retraining": "no",
                          "starting_weights_filename": "model.onnx", "weight_transformations": "none"},
         "formats": {
@@ -109,8 +120,17 @@ MODELS = {
     },
     "3d-unet-99": {
         "task": "medical-segmentation", "loadgen_name": "3d-unet", "mlperf_model": "3d-unet-99",
-        "dataset": "kits19", "harness": None, "accuracy": "kits19-dice",
+        "dataset": "kits19", "dataset_size": 43, "harness": "reference", "accuracy": "kits19-dice",
+        "accuracy_module": "cmperf.mlperf.kits19.accuracy",
         "accuracy_script": f"{INFERENCE_RAW}/vision/medical_imaging/3d-unet-kits19/accuracy_kits.py",
+        "preprocess_cli": "python -m cmperf.mlperf.kits19.preprocess",
+        # (edge) whole volumes of differing sizes; the sliding window calls the 128^3 model
+        "qsl": "cmperf.mlperf.benchmarks:kits19_qsl", "response": "segmentation", "max_batch_size": 1,
+        "inference": "sliding-window", "input_name": "input", "output_name": "output",
+        "harness_backends": ("onnxruntime", "tf"),
+        "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "no",
+                         "starting_weights_filename": "3dunet_kits19_128x128x128_dynbatch.onnx",
+                         "weight_transformations": "none"},
         "formats": {
             "onnx": {"url": f"{ZENODO}/5597155/files/3dunet_kits19_128x128x128_dynbatch.onnx",
                      "md5": "82f0618fde78f9839e7c712274019b4a"},

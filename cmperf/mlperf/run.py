@@ -263,7 +263,7 @@ def execute(spec, out=sys.stderr):
         if spec.compliance_test:
             continue  # TEST0x runs sit inside the scenario dir; its README/measurements stay the main run's
         results_writer.write_measurements(spec.results_dir, sut, spec.model.name, scen.name,
-                                          _measurements(spec.model, info))
+                                          _measurements(spec.model, info, spec))
         jobs = {r["result"]["mode"]: ["python", "-m", "cmperf.mlperf.harness",
                                       os.path.join(r["dir"], "run.json") + " (its \"job\")"] for r in mode_recs}
         results_writer.write_readme(spec.results_dir, sut, spec.model.name, scen.name, _command(spec), jobs,
@@ -309,8 +309,11 @@ def _command(spec):
     return " ".join(words)
 
 
-def _measurements(model, info):
+def _measurements(model, info, spec=None):
     m = dict(model.measurements)
+    if spec is not None:   # the chosen precision's file: its data types and transformations
+        from . import precision as P
+        m.update(P.measurements(model, spec.backend, spec.precision) if model.formats else {"precision": spec.precision})
     m.update(model=model.name, mlperf_model=model.mlperf_model,
              model_mapping={model.name: model.mlperf_model} if model.maps_to_mlperf_model else None,
              starting_weights_sha256=info.get("model_sha256"), dataset=model.dataset,
@@ -327,7 +330,7 @@ def _sut_facts(spec, sut, info):
     h = info["host"]
     return {"system_name": sut, "hardware_name": spec.hw_name, "implementation": spec.implementation,
             "device": spec.device, "framework": spec.backend, "framework_version": info["backend"]["version"],
-            "run_config": spec.run_config,
+            "run_config": spec.run_config, "precision": spec.precision,
             "host_processor_model_name": h["host_processor_model_name"],
             "host_processor_core_count": h["host_processor_core_count"],
             "host_processors_per_node": h["host_processors_per_node"],

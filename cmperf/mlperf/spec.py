@@ -286,10 +286,10 @@ class RunSpec:
         if impl not in ("reference", "mlcommons-python", "python"):
             raise UnknownChoiceError("implementation", impl, ("reference", "mlcommons-python"))
         kw["implementation"] = "reference"
-        precision = {"float32": "fp32"}.get(kw.get("precision") or "fp32", kw.get("precision") or "fp32")
-        if precision != "fp32":
-            raise UnknownChoiceError(f"precision for {m.name}", precision, ("fp32", "float32"))
-        kw["precision"] = precision
+        from . import precision as P   # a published file must exist for (model, backend, precision)
+        kw["precision"] = P.normalize(kw.get("precision"))
+        if m.formats:
+            P.format_key(m, backend, kw["precision"])
         kw["scenarios"] = scenarios(kw.get("scenarios") or "Offline")
         modes = kw.get("modes") or MODES
         if isinstance(modes, str):
@@ -312,6 +312,9 @@ class RunSpec:
                 kw[key] = _positive_int(key, kw[key], allow_zero=key.endswith("duration_ms"))
             else:
                 kw.pop(key, None)
+        if kw.get("batch_size"):   # one image/volume per inference for some models: refused up front
+            from .benchmarks import check_batch_size
+            check_batch_size(m, kw["batch_size"])
         if kw.get("fast_factor") not in (None, ""):
             kw["fast_factor"] = _positive_float("fast_factor", kw["fast_factor"])
         else:

@@ -44,6 +44,10 @@ class BaseSUT:
 
     def _run_and_complete(self, ids, indices):
         """Infer one batch and report it to LoadGen."""
+        if getattr(self.responses, "variable", False):   # detections, volumes, transcripts
+            from .varlen import run_and_complete
+            run_and_complete(self, ids, indices)
+            return
         n = len(ids)
         buf, addr = self._buffer(n)
         try:

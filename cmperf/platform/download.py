@@ -2,14 +2,21 @@
 
 The final file appears only complete and verified (``<name>.part`` + atomic rename). A
 partial download is resumed with an HTTP Range request when the server allows it, and
-restarted otherwise. A file whose checksum does not match is moved to ``.quarantine/``
-and never returned. Before the network, offline mirror directories (``mirrors=`` or
-$CM_DOWNLOAD_MIRROR, ``os.pathsep``-separated) are searched by file name and checksum.
+restarted otherwise; ``partial_dir`` keeps it somewhere that outlives the caller's
+directory (a cache entry that is being built: :func:`partial_dir_for`). The bytes are
+stored as served (a ``.gz`` sent with ``Content-Encoding: gzip`` is not decoded: the
+checksum covers the file). A server that sends nothing for ``timeout`` seconds is given up.
+A file whose checksum does not match is moved to ``.quarantine/`` and never returned.
+Before the network, offline mirror directories (``mirrors=`` or $CM_DOWNLOAD_MIRROR,
+``os.pathsep``-separated) are searched by file name and checksum. Progress goes through
+:mod:`cmperf.core.progress`.
 """
 import argparse
 import contextlib
 import dataclasses
 import datetime
+import errno
+import hashlib
 import json
 import os
 import shutil
@@ -17,11 +24,15 @@ import sys
 import time
 import urllib.parse
 
+from ..core import progress as _progress
+from ..core.home import cm_home
 from ..filehash import file_digest
 from . import PlatformError
 
 MIRROR_ENV = "CM_DOWNLOAD_MIRROR"
 OFFLINE_ENV = "CM_OFFLINE"
+TIMEOUT_ENV = "CM_DOWNLOAD_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0  # seconds without a byte before a server counts as stalled
 CHUNK = 1 << 20
 # Small reads: on a dropped connection only the bytes of the last read are lost.
 READ_CHUNK = 1 << 16
@@ -129,40 +140,37 @@ def quarantine(path, dest_dir, filename):
     return target
 
 
-class _Progress:
-    """tqdm bar on a terminal, a log line per 10% (or per minute) otherwise."""
+def timeout_from_env(value=None, env=None):
+    """Seconds: ``value``, else $CM_DOWNLOAD_TIMEOUT, else 30."""
+    env = os.environ if env is None else env
+    raw = value if value not in (None, "") else env.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        seconds = -1
+    if seconds <= 0:
+        raise ValueError(f"invalid download timeout {raw!r}: seconds > 0 (--download_timeout / {TIMEOUT_ENV})")
+    return seconds
 
-    def __init__(self, mode, name, total, done, stream=None):
-        self.stream = stream or sys.stderr
-        if mode == "auto":
-            mode = "bar" if self.stream.isatty() else "log"
-        self.mode, self.name, self.total, self.done = mode, name, total, done
-        self.bar, self.last_pct, self.last_time = None, -1, time.monotonic()
-        if mode == "bar":
-            from tqdm import tqdm
-            self.bar = tqdm(total=total or None, initial=done, unit="B", unit_scale=True,
-                            desc=name, file=self.stream, leave=False)
-        elif mode == "log":
-            self._log(force=True)
 
-    def _log(self, force=False):
-        pct = int(100 * self.done / self.total) if self.total else -1
-        now = time.monotonic()
-        if force or (pct // 10 > self.last_pct // 10) or now - self.last_time > 60:
-            size = f"{self.done}/{self.total} bytes ({pct}%)" if self.total else f"{self.done} bytes"
-            print(f"download {self.name}: {size}", file=self.stream, flush=True)
-            self.last_pct, self.last_time = pct, now
+def partial_dir_for(url, checksum=None, home=None):
+    """Where the partial download of (url, checksum) lives: under the CM home, so it survives a
+    cache entry that dies unfinished (kill -9) and the next run resumes it."""
+    key = hashlib.sha256(f"{url}\n{checksum or ''}".encode()).hexdigest()[:32]
+    return os.path.join(home or cm_home(), "cmperf", "downloads", "partial", key)
 
-    def update(self, n):
-        self.done += n
-        if self.bar is not None:
-            self.bar.update(n)
-        elif self.mode == "log":
-            self._log()
 
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
+def _move(src, dst):
+    """Rename, or copy then rename when the partial store is on another file system."""
+    try:
+        os.replace(src, dst)
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise
+        tmp = dst + ".copying"
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+        os.unlink(src)
 
 
 @contextlib.contextmanager
@@ -195,14 +203,27 @@ def _write_meta(meta, data):
         json.dump(data, f)
 
 
-def _fetch_once(session, url, part, meta, timeout, progress_mode, name):
+class _Stalled(DownloadError):
+    """No byte for ``timeout`` seconds and nothing received in this attempt: give the URL up."""
+
+
+def _stalled(url, timeout, offset):
+    at = f" after {offset} bytes" if offset else ""
+    return _Stalled(f"{url} sent nothing for {timeout:g} s{at} (read timeout): the server stalled; "
+                    f"if it is just slow, raise the limit with --download_timeout=SECONDS (or {TIMEOUT_ENV})")
+
+
+def _fetch_once(session, url, part, meta, timeout, task):
     """One HTTP request appending to ``part``; returns (bytes_written, resumed).
 
     A resume sends If-Range with the validator (ETag or Last-Modified) seen when the
     partial file was started: a server whose file changed since answers 200 with the whole
-    new file instead of appending new bytes to old ones.
+    new file instead of appending new bytes to old ones. The body is read raw: the bytes as
+    served, whatever Content-Encoding says.
     """
     import requests
+    from urllib3.exceptions import HTTPError as Urllib3Error
+    from urllib3.exceptions import ReadTimeoutError
 
     offset = os.path.getsize(part) if os.path.exists(part) else 0
     headers = {"Accept-Encoding": "identity"}
@@ -212,7 +233,9 @@ def _fetch_once(session, url, part, meta, timeout, progress_mode, name):
         if validator:
             headers["If-Range"] = validator
     try:
-        resp = session.get(url, stream=True, timeout=timeout, headers=headers, allow_redirects=True)
+        resp = session.get(url, stream=True, timeout=(timeout, timeout), headers=headers, allow_redirects=True)
+    except requests.ReadTimeout:
+        raise _stalled(url, timeout, offset) from None
     except (requests.ConnectionError, requests.Timeout) as e:
         raise _Retryable(f"cannot connect to {url}: {e}") from e
     with resp:
@@ -225,7 +248,6 @@ def _fetch_once(session, url, part, meta, timeout, progress_mode, name):
             raise (_Retryable(err) if retry else DownloadError(err))
         resumed = resp.status_code == 206 and offset > 0
         if resumed and not resp.headers.get("Content-Range", "").startswith(f"bytes {offset}-"):
-            resumed = False
             resp.close()
             os.unlink(part)
             raise _Retryable(f"{url} answered the range request with a different range")
@@ -236,28 +258,34 @@ def _fetch_once(session, url, part, meta, timeout, progress_mode, name):
             _write_meta(meta, {"url": url, "validator": strong or resp.headers.get("Last-Modified", "")})
         length = resp.headers.get("Content-Length")
         total = offset + int(length) if length and length.isdigit() else 0
-        progress = _Progress(progress_mode, name, total, offset)
+        if task is not None:
+            task.update(offset, total=total or None, detail="resumed" if resumed else None)
         written = 0
-        try:
-            with open(part, "ab" if resumed else "wb") as f:
-                try:
-                    for chunk in resp.iter_content(READ_CHUNK):
-                        f.write(chunk)
-                        written += len(chunk)
-                        progress.update(len(chunk))
-                except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                        requests.Timeout) as e:
-                    raise _Retryable(f"connection to {url} dropped after {offset + written} bytes: {e}") from e
+        with open(part, "ab" if resumed else "wb") as f:
+            try:
+                while True:
+                    chunk = resp.raw.read(READ_CHUNK, decode_content=False)
+                    if not chunk:
+                        break
+                    f.write(chunk)
+                    written += len(chunk)
+                    if task is not None:
+                        task.update(offset + written)
+            except ReadTimeoutError:
+                if not written:
+                    raise _stalled(url, timeout, offset) from None
+                raise _Retryable(f"{url} stalled after {offset + written} bytes") from None
+            except (Urllib3Error, requests.RequestException, ConnectionError) as e:
+                raise _Retryable(f"connection to {url} dropped after {offset + written} bytes: {e}") from e
+            finally:
                 f.flush()
                 os.fsync(f.fileno())
-        finally:
-            progress.close()
         if total and offset + written != total:
             raise _Retryable(f"{url} ended after {offset + written} of {total} bytes")
         return written, resumed
 
 
-def _fetch(session, url, part, meta, retries, timeout, progress_mode, name, log):
+def _fetch(session, url, part, meta, retries, timeout, task, name, log):
     """Download ``url`` into ``part``, resuming after drops; returns (bytes, resumed)."""
     fetched, failures = 0, 0
     while True:
@@ -265,7 +293,7 @@ def _fetch(session, url, part, meta, retries, timeout, progress_mode, name, log)
         try:
             if not os.path.exists(part):
                 _write_meta(meta, {"url": url})
-            n, r = _fetch_once(session, url, part, meta, timeout, progress_mode, name)
+            n, r = _fetch_once(session, url, part, meta, timeout, task)
             return fetched + n, r  # resumed: the file joins bytes of several requests
         except _Retryable as e:
             now = os.path.getsize(part) if os.path.exists(part) else 0
@@ -283,11 +311,14 @@ def _part_source(meta):
 
 
 def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=None,
-             progress="auto", retries=4, timeout=60, session=None, log=None):
+             progress="auto", retries=4, timeout=None, session=None, log=None, partial_dir=None):
     """Fetch the first URL that works into ``dest_dir/filename``; return a DownloadResult.
 
     ``urls``: the official URL first, then mirrors. ``checksum``: a :class:`Checksum` or None.
     ``offline``: never touch the network (default: $CM_OFFLINE is yes/true/1).
+    ``timeout``: seconds without a byte before a server is given up (default $CM_DOWNLOAD_TIMEOUT or 30).
+    ``partial_dir``: where ``<name>.part`` lives until verified (default ``dest_dir``).
+    ``progress``: "none" reports nothing; anything else reports a :class:`cmperf.core.progress.Task`.
     """
     urls = [urls] if isinstance(urls, str) else [u for u in urls if u]
     if not urls and not filename:
@@ -295,14 +326,22 @@ def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=N
     filename = filename or filename_from_url(urls[0])
     if os.path.basename(filename) != filename or filename in (".", ".."):
         raise DownloadError(f"invalid file name {filename!r}: it must not contain a directory")
+    timeout = timeout_from_env(timeout)
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     if offline is None:
         offline = os.environ.get(OFFLINE_ENV, "").lower() in ("1", "yes", "true", "on")
+    dest_dir = os.fspath(dest_dir)
     os.makedirs(dest_dir, exist_ok=True)
     final = os.path.join(dest_dir, filename)
-    part, meta = final + ".part", final + ".part.json"
+    partial_dir = os.fspath(partial_dir or dest_dir)
+    os.makedirs(partial_dir, exist_ok=True)
+    part = os.path.join(partial_dir, filename + ".part")
+    meta = part + ".json"
 
-    with _lock(os.path.join(dest_dir, f".{filename}.lock")):
+    # One download of a file at a time: the lock sits with the partial file (two cache entries
+    # fetching the same URL share it), so the user's directory gets nothing but the file.
+    lock = os.path.join(partial_dir, ".lock") if partial_dir != dest_dir else os.path.join(dest_dir, f".{filename}.lock")
+    with _lock(lock):
         if os.path.isfile(final):
             if checksum is None or checksum.matches(final):
                 return DownloadResult(final, "cache")
@@ -323,6 +362,13 @@ def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=N
                     os.unlink(tmp)
             return DownloadResult(final, f"mirror:{found}")
 
+        if checksum is not None and os.path.isfile(part) and checksum.matches(part):
+            _move(part, final)  # complete and verified before a kill: no network needed
+            with contextlib.suppress(OSError):
+                os.unlink(meta)
+            log(f"download {filename}: reusing the complete, verified partial download {part}")
+            return DownloadResult(final, f"partial:{part}")
+
         need = f"{filename}" + (f" ({checksum})" if checksum else "")
         put = (f"put it in a mirror directory ({', '.join(dirs)})" if dirs else
                f"put it in a directory and pass --mirror DIR (or set {MIRROR_ENV}=DIR)")
@@ -336,34 +382,37 @@ def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=N
         import requests
         session = session or requests.Session()
         errors, network_only = [], True
-        for url in urls:
-            if os.path.exists(part) and _part_source(meta) != url:
-                os.unlink(part)  # resume only what this same URL started
-            for attempt in (1, 2):
-                try:
-                    fetched, resumed = _fetch(session, url, part, meta, retries, timeout, progress, filename, log)
-                except DownloadError as e:
-                    errors.append(str(e))
-                    network_only = network_only and "cannot connect" in str(e)
-                    break
-                if checksum is not None:
-                    actual = checksum.of(part)
-                    if actual != checksum.value:
-                        network_only = False
-                        err = ChecksumMismatchError(url, checksum, actual, quarantine(part, dest_dir, filename))
-                        errors.append(str(err))
-                        log(f"download {filename}: {err}")
-                        if resumed and attempt == 1:
-                            continue  # a resumed file may mix two versions: try once from scratch
+        task = (_progress.Task(f"download {filename}", unit="B", url=urls[0])
+                if progress != "none" else contextlib.nullcontext())
+        with task as t:
+            for url in urls:
+                if os.path.exists(part) and _part_source(meta) != url:
+                    os.unlink(part)  # resume only what this same URL started
+                for attempt in (1, 2):
+                    try:
+                        fetched, resumed = _fetch(session, url, part, meta, retries, timeout, t, filename, log)
+                    except DownloadError as e:
+                        errors.append(str(e))
+                        network_only = network_only and "cannot connect" in str(e)
                         break
-                os.replace(part, final)
-                with contextlib.suppress(OSError):
-                    os.unlink(meta)
-                return DownloadResult(final, url, resumed, fetched)
-        if not os.path.exists(part) and os.path.exists(meta):
-            os.unlink(meta)  # nothing to resume
-        hint = (f"\nNo network? {need} is needed: download it elsewhere, then {put}." if network_only else "")
-        raise DownloadError(f"could not download {need}:\n  " + "\n  ".join(errors) + hint)
+                    if checksum is not None:
+                        actual = checksum.of(part)
+                        if actual != checksum.value:
+                            network_only = False
+                            err = ChecksumMismatchError(url, checksum, actual, quarantine(part, dest_dir, filename))
+                            errors.append(str(err))
+                            log(f"download {filename}: {err}")
+                            if resumed and attempt == 1:
+                                continue  # a resumed file may mix two versions: try once from scratch
+                            break
+                    _move(part, final)
+                    with contextlib.suppress(OSError):
+                        os.unlink(meta)
+                    return DownloadResult(final, url, resumed, fetched)
+            if not os.path.exists(part) and os.path.exists(meta):
+                os.unlink(meta)  # nothing to resume
+            hint = (f"\nNo network? {need} is needed: download it elsewhere, then {put}." if network_only else "")
+            raise DownloadError(f"could not download {need}:\n  " + "\n  ".join(errors) + hint)
 
 
 def main(argv=None):
@@ -375,12 +424,15 @@ def main(argv=None):
     parser.add_argument("--sha256")
     parser.add_argument("--mirror", action="append", default=[], help="offline mirror directory")
     parser.add_argument("--offline", action="store_true")
-    parser.add_argument("--progress", default="auto", choices=["auto", "bar", "log", "none"])
+    parser.add_argument("--progress", default="auto", choices=["auto", "none"])
     parser.add_argument("--retries", type=int, default=4)
+    parser.add_argument("--timeout", help=f"seconds without a byte before giving up (default 30, ${TIMEOUT_ENV})")
+    parser.add_argument("--partial-dir", help="where the partial file lives until verified (default --dest)")
     args = parser.parse_args(argv)
     try:
         result = download(args.url, args.dest, args.filename, make_checksum(args.md5, args.sha256),
-                          args.mirror, args.offline or None, args.progress, args.retries)
+                          args.mirror, args.offline or None, args.progress, args.retries, args.timeout,
+                          partial_dir=args.partial_dir)
     except (PlatformError, ValueError) as e:
         print(f"download-file: {e}", file=sys.stderr)
         return 1

@@ -3,11 +3,20 @@ from cmperf.platform.cm_hooks import hook, is_yes, set_final_env
 
 
 @hook
+def plan(i):
+    env = script_env.dae_env(i["env"])
+    actions = script_env.plan_fetch(env)
+    if is_yes(env.get("CM_DAE_EXTRACT_DOWNLOADED")):
+        download = next((a for a in actions if a["kind"] == "download"), None)
+        archive = download["path"] if download else env.get("CM_DOWNLOAD_LOCAL_FILE_PATH")
+        actions += script_env.plan_unpack(env, archive)
+    return {"actions": actions}
+
+
+@hook
 def preprocess(i):
     env = i["env"]
-    for n in [""] + [str(k) for k in range(1, 10)]:  # CM_DAE_URL[n] -> CM_DOWNLOAD_URL[n]
-        if env.get(f"CM_DAE_URL{n}"):
-            env[f"CM_DOWNLOAD_URL{n}"] = env[f"CM_DAE_URL{n}"]
+    env.update(script_env.dae_env(env))
     path = script_env.fetch(env)
     if is_yes(env.get("CM_DAE_EXTRACT_DOWNLOADED")):
         env["CM_EXTRACT_FILEPATH"] = path

@@ -8,8 +8,9 @@ from cmperf.mlperf.openimages import annotations as ann
 
 NEEDS_LOCAL_COPY = (
     "the OpenImages images are not downloaded by cmperf (the reference's openimages_mlperf.sh needs "
-    "fiftyone): pass --dataset_path=DIR, your copy in the layout that script writes "
-    "(DIR/validation/data/*.jpg, with DIR/annotations/openimages-mlperf.json if you have it)")
+    "fiftyone): pass your copy in the layout that script writes (DIR/validation/data/*.jpg, with "
+    "DIR/annotations/openimages-mlperf.json if you have it) as --dataset_path=DIR here, or as "
+    "--openimages_path=DIR to run-mlperf,inference")
 
 
 def _layout(env):

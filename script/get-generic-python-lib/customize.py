@@ -21,7 +21,8 @@ def plan(i):
             have = pip_install.installed_version(python, dist)
             if have and versions.satisfies(have, env.get("CM_VERSION"), env.get("CM_VERSION_MIN"),
                                            env.get("CM_VERSION_MAX")):
-                return {"actions": [{"kind": "note", "text": f"{dist} {have} is already installed in {python}"}]}
+                return {"actions": [{"kind": "note", "text": f"{dist} {have} is already installed in {python}",
+                                     "package": dist, "version": have}]}
     return {"actions": [{"kind": "pip", "package": name, "spec": spec, "python": python or None}]}
 
 

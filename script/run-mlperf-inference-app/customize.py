@@ -9,14 +9,15 @@ from cmperf.mlperf import spec as specs
 from cmperf.mlperf.errors import MlperfError
 
 CHOICES = {
-    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python"]),
+    "CM_MLPERF_IMPLEMENTATION": ("implementation", ["reference", "mlcommons-python", "python"]),
     "CM_MLPERF_BACKEND": ("backend", ["onnxruntime", "tf", "tensorflow", "tensorflow-metal", "deepsparse",
                                       "pytorch"]),
     "CM_MLPERF_DEVICE": ("device", ["cpu", "cuda", "rocm", "metal"]),
     "CM_MLPERF_RUN_STYLE": ("execution_mode", ["test", "fast", "valid"]),
     "CM_MLPERF_SUBMISSION_DIVISION": ("division", ["open", "closed"]),
     "CM_MLPERF_SUBMISSION_SYSTEM_TYPE": ("category", ["edge", "datacenter", "datacenter,edge", "edge,datacenter"]),
-    "CM_MLPERF_MODEL_PRECISION": ("precision", ["float32", "fp32"]),
+    "CM_MLPERF_MODEL_PRECISION": ("precision", ["fp32", "float32", "fp16", "float16", "bf16", "bfloat16",
+                                                 "int8", "uint8", "int4"]),
 }
 SCENARIOS = list(specs.SCENARIO_NAMES)   # the one definition: cmperf.mlperf.spec.Scenario
 REQUIRED_SCENARIOS = {"edge": ["SingleStream", "MultiStream", "Offline"], "datacenter": ["Server", "Offline"],
@@ -102,6 +103,13 @@ def _round_and_submission(env):
         model = specs.model(env.get("CM_MLPERF_MODEL") or "digits-mlp")
     except MlperfError as e:
         return {"return": 1, "error": f"{e} (run-mlperf-inference-app)"}
+    if env.get("CM_MLPERF_MODEL_PRECISION") and model.formats:
+        from cmperf.mlperf import precision
+        try:   # a published file must exist for (model, backend, precision): refused before any download
+            model.check_backend(env.get("CM_MLPERF_BACKEND") or "onnxruntime")
+            precision.format_key(model, env.get("CM_MLPERF_BACKEND") or "onnxruntime", env["CM_MLPERF_MODEL_PRECISION"])
+        except MlperfError as e:
+            return {"return": 1, "error": f"{e} (run-mlperf-inference-app)"}
     if not env.get("CM_MLPERF_SUBMISSION_ROUND"):
         rounds = model.submission_rounds()
         if rounds:

@@ -1,8 +1,6 @@
-"""Plan a published command line with no side effects, the way `cm` would parse it.
-
-Uses `cmperf.engine.api.plan(i)` when the engine has it (the plan-first work), otherwise the
-side-effect-free dependency tree of `cmperf.engine.plan.build` (what `--print_deps` prints). Only an
-isolated CM home (the script index and an empty cache) is written.
+"""Plan a published command line with no side effects, the way `cm` would parse it: cmind's own
+parser, then `cmperf.engine.api.plan(i)` (what `--plan` prints). Only an isolated CM home (the
+script index and an empty cache) is written.
 """
 import os
 import re
@@ -65,8 +63,6 @@ class Planner:
         os.environ["CM_REPOS"] = self.home
         from cmperf.engine import api
         self.api = api
-        self.uses_api_plan = hasattr(api, "plan")
-        self._executor = None
 
     def plan_input(self, i):
         from cmperf.core.errors import CmperfError
@@ -75,15 +71,25 @@ class Planner:
         if action != "run" and not self._has_action(action):
             return Outcome(False, f"cm {action} script: the script automation has no '{action}' action")
         i = {k: v for k, v in i.items() if k not in ("action", "automation")}
-        if action != "run":
-            i[action] = True
+        if action == "docker":       # the docker action plans the request itself, minus the docker flags
+            from cmperf.container.plan_source import request_input
+            i = request_input(i)
         try:
-            if self.uses_api_plan:
-                plan = self.api.plan(i)
-                return Outcome(True, scripts=tuple(n.script for n in plan.nodes()))
-            return Outcome(True, scripts=tuple(self._fallback_plan(i)))
-        except (EngineError, CmperfError, ConstraintRefusal) as e:
+            plan = self.api.plan(i)
+        except (EngineError, CmperfError) as e:
             return Outcome(False, str(e))
+        return Outcome(True, scripts=tuple(n.script for n in plan.nodes()))
+
+    def _register_repo(self, name):
+        """What the published instructions' `cm pull repo NAME` step leaves: a registered repository."""
+        import json
+        path = os.path.join(self.home, "repos", name)
+        os.makedirs(path, exist_ok=True)
+        with open(os.path.join(self.home, "repos.json")) as f:
+            repos = json.load(f)
+        if path not in repos:
+            with open(os.path.join(self.home, "repos.json"), "w") as f:
+                json.dump(repos + [path], f)
 
     def _has_action(self, action):
         import importlib.util
@@ -93,53 +99,12 @@ class Planner:
         spec.loader.exec_module(module)
         return callable(getattr(module.CAutomation, action, None))
 
-    def _fallback_plan(self, i):
-        from cmperf.engine import plan as plan_mod
-        from cmperf.engine.execute import Executor
-        from cmperf.engine.index import ScriptIndex
-        from cmperf.engine.request import parse_input
-        if self._executor is None:
-            self._executor = Executor(index=ScriptIndex.load(repos=[ROOT], home=self.home), home=self.home,
-                                      out=open(os.devnull, "w"))
-        request = parse_input(i)
-        refusal = _top_constraints(self._executor, request)
-        if refusal:
-            raise ConstraintRefusal(refusal)
-        tree = plan_mod.build(self._executor, request, {}, dict(request.state))
-        out, unresolved = [], []
-
-        def walk(node):
-            out.append(node.script)
-            if node.cache == "unresolved":      # a conditional dependency that cannot resolve
-                unresolved.append(f"{node.script}: {node.note}")
-            for child in node.children:
-                walk(child)
-        walk(tree)
-        if unresolved:
-            raise ConstraintRefusal("unresolvable dependency: " + "; ".join(unresolved))
-        return out
-
     def plan_entry(self, entry):
+        for name in entry.get("needs_repos", []) or []:
+            self._register_repo(name)
         try:
             i = cm_input(shell_words(instantiate(entry), self.home))
         except ValueError as e:
             return Outcome(False, f"cannot parse: {e}")
         return self.plan_input(i)
 
-
-class ConstraintRefusal(Exception):
-    """A `constraints:` error of the requested script (fallback path only)."""
-
-
-def _top_constraints(executor, request):
-    """The requested script's `constraints:` on its resolved env, as COORDINATION.md specifies them:
-    all `when` keys match -> every `require` key must match, else the error. A stand-in for the
-    plan-first engine (api.plan evaluates every node's constraints); used only while it is absent."""
-    from cmperf.engine.resolve import choose, resolve
-    inst = resolve(choose(executor.index, request, executor._has_cache_entry), request, {}, {})
-    for rule in inst.meta.get("constraints", []) or []:
-        def holds(conds):
-            return all(str(inst.env.get(k, "")) in [str(v) for v in vals] for k, vals in conds.items())
-        if holds(rule.get("when", {})) and not holds(rule.get("require", {})):
-            return f"{inst.name}: {rule['error']}"
-    return ""

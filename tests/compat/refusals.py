@@ -10,10 +10,6 @@ REFUSALS = {
         r"(--implementation|variation _(cpp|tflite-cpp|nvidia|intel|qualcomm)\b.*not defined)",
         "cmperf has the MLCommons reference (Python) implementation only; vendor and C++ implementations "
         "(cpp, tflite-cpp, nvidia-original, intel, qualcomm) are not provided"),
-    "docker": (
-        r"(docker|container)",
-        "`cm docker script` / `--docker` need container support (its own work item); until it lands the "
-        "error names the missing action"),
     "gui": (
         r"(no script matches all the tags \(tags gui\b|gui)",
         "the streamlit GUIs (`gui`, `gui _graph`, `gui _playground`) are not part of cmperf: use "
@@ -39,6 +35,24 @@ REFUSALS = {
         "a results README printed `cm run script run mobilenet-models _tflite ...`: the quotes of the "
         "`cmr \"run mobilenet-models ...\"` that was run were lost; as printed, the first word is a script "
         "alias for upstream CM and cmperf alike, and the error lists the closest script"),
+    "test-submission": (
+        r"_submission with --execution_mode=test",
+        "a `_submission` run in test mode (a few queries; upstream's CI and tutorials do it with `_short`) "
+        "is not a benchmark result and its tree cannot pass the checker: refused at plan time naming "
+        "`--execution_mode=valid`, or `--test_submission=yes` to write the tree anyway"),
+    "retired-flags": (
+        r"unknown flag --add_deps_tags",
+        "`--add_deps_tags.NAME=` of v2.1-era commands is now `--adr.NAME.tags=`; cmperf names an unknown "
+        "flag instead of ignoring it (`--allow_unknown_inputs` keeps upstream's permissive behaviour)"),
+    "openimages-download": (
+        r"OpenImages images are not downloaded by cmperf",
+        "the OpenImages images come from the reference's openimages_mlperf.sh (fiftyone); cmperf does not "
+        "download them and asks for --dataset_path with the layout that script writes"),
+    "precision": (
+        r"precision for \S+ on \S+ 'int8'",
+        "--precision picks a published model file per model and backend; an int8 ResNet-50 for DeepSparse "
+        "is not one of them (the line's SparseZoo stub is a custom model), so the request is refused naming "
+        "the precisions that exist"),
     "round": (
         r"round",
         "cmperf has the rules of the MLPerf Inference rounds it names in the error; a run or submission "

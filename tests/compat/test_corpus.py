@@ -52,8 +52,7 @@ def test_share_that_plans(planner, capsys):
     planned = sum(planner.plan_entry(e).planned for e in CORPUS)
     share = planned / len(CORPUS)
     with capsys.disabled():
-        print(f"\ncompat corpus: {planned}/{len(CORPUS)} published lines plan ({share:.0%}); "
-              f"engine: {'api.plan' if planner.uses_api_plan else 'plan.build fallback'}")
+        print(f"\ncompat corpus: {planned}/{len(CORPUS)} published lines plan ({share:.0%})")
     assert planned == sum(e["expect"] == "plan" for e in CORPUS)
 
 
@@ -86,3 +85,33 @@ def test_help_describes_every_flag_of_the_new_scripts(alias):
     for flag in meta.get("input_mapping") or {}:
         desc = (described.get(flag) or {}).get("desc", "")
         assert desc and "\n" not in desc.strip(), f"{alias}: --{flag} has no one-line description"
+
+
+@pytest.mark.parametrize("tags,inputs,refusal", [
+    ("run-mlperf,inference,_r6.1-dev", {}, None),                    # the current round's dev tag: v6.1 rules
+    ("run-mlperf,inference,_r3.1", {}, None),
+    ("run-mlperf,inference,_r2.1", {}, "round"),
+    ("run-mlperf,inference,_r5.0-dev", {}, "round"),
+    ("run-mlperf,inference,_r4.1", {}, "round"),
+    ("run-mlperf,inference,_dashboard", {}, "dashboard"),
+    ("run-mlperf,inference", {"dashboard": True}, "dashboard"),
+    ("run-mlperf,inference", {"power": "yes"}, "power"),
+    ("run-mlperf,inference", {"implementation": "python"}, None),
+    ("app,mlperf,reference,inference,_python", {}, None),           # upstream's reference app tags
+])
+def test_rounds_and_plan_time_refusals(planner, tags, inputs, refusal):
+    outcome = planner.plan_input({"tags": tags, **inputs})
+    if refusal is None:
+        assert outcome.planned, outcome.error
+    else:
+        assert not outcome.planned and matches(refusal, outcome.error), outcome.error
+
+
+@pytest.mark.parametrize("tags,refused", [
+    ("generate,inference,submission,_r6.1-dev", False), ("generate,inference,submission,_r4.1-dev", True),
+    ("run,mlperf,inference,submission,checker,_r3.1", False), ("run,mlperf,inference,submission,checker,_r5.0", True),
+])
+def test_submission_scripts_take_the_round_words_users_type(planner, tags, refused):
+    flags = {"submission_dir": HERE, **({"results_dir": HERE} if tags.startswith("generate") else {})}
+    outcome = planner.plan_input({"tags": tags, **flags})
+    assert outcome.planned != refused and (not refused or matches("round", outcome.error)), outcome.error

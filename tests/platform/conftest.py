@@ -42,6 +42,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("ETag", etag)
         self.send_header("Content-Type", srv.types.get(self.path, "application/octet-stream"))
         self.send_header("Content-Length", str(len(body)))
+        for key, value in srv.headers.get(self.path, {}).items():
+            self.send_header(key, value)
         self.end_headers()
         drop = srv.drop_after.get(self.path)
         if drop is not None and srv.drops_left.get(self.path, 0) > 0:
@@ -67,6 +69,7 @@ class LocalServer(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.files, self.types, self.slow, self.requests = {}, {}, {}, []
         self.drop_after, self.drops_left, self.no_range, self.etags = {}, {}, set(), {}
+        self.headers = {}  # path -> extra response headers
 
     @property
     def url(self):

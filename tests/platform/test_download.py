@@ -126,27 +126,6 @@ def test_existing_file_with_wrong_checksum_is_replaced(http_server, tmp_path, pa
     assert open(r.path, "rb").read() == payload and r.source != "cache"
 
 
-def test_log_progress_is_sparse_when_not_a_terminal(http_server, tmp_path, payload):
-    http_server.files["/m.bin"] = payload
-    lines = []
-
-    class Stream:
-        def isatty(self):
-            return False
-
-        def write(self, s):
-            lines.append(s)
-
-        def flush(self):
-            pass
-
-    p = dl._Progress("auto", "m.bin", len(payload), 0, stream=Stream())
-    for _ in range(256):
-        p.update(4096)
-    text = "".join(lines)
-    assert p.mode == "log" and 10 <= text.count("download m.bin") <= 12 and "(100%)" in text
-
-
 def test_bad_checksum_argument_is_rejected():
     with pytest.raises(ValueError, match="md5"):
         dl.make_checksum(md5="abc")
@@ -189,17 +168,3 @@ def test_resume_uses_if_range_so_a_changed_file_restarts(http_server, tmp_path, 
     r = dl.download(http_server.url + "/m.bin", tmp_path, progress="none", log=quiet)
     assert open(r.path, "rb").read() == new and not r.resumed
     assert http_server.requests[-1][1] is not None  # it did ask for a range, and got the whole file
-
-
-def test_terminal_gets_a_tqdm_bar():
-    import io
-
-    class Tty(io.StringIO):
-        def isatty(self):
-            return True
-
-    stream = Tty()
-    p = dl._Progress("auto", "m.bin", 1 << 20, 0, stream=stream)
-    p.update(1 << 19)
-    p.close()
-    assert p.mode == "bar" and "m.bin" in stream.getvalue() and "download m.bin:" not in stream.getvalue()

@@ -43,6 +43,12 @@ def accuracy_line(model, value):
     """accuracy.txt's result line as the model's accuracy script prints it."""
     if model.accuracy_metric == "F1":   # SQuAD: json.dumps of exact_match then f1
         return json.dumps({"exact_match": round(value - 7.0, 3), "f1": value})
+    if model.accuracy_metric == "mAP":  # OpenImages (cmperf.mlperf.openimages.accuracy)
+        return f"mAP={value:.3f}%"
+    if model.accuracy_metric == "WER":  # LibriSpeech: accuracy = 100 - WER
+        return f"Word Error Rate: {100 - value:.3f}%, accuracy={value:.3f}%"
+    if model.accuracy_metric == "DICE":  # KiTS19 mean DICE (a fraction)
+        return f"Accuracy: mean = {value:.5f}, kidney = {value:.4f}, tumor = {value:.4f}"
     return f"accuracy={value:.3f}%, good=1, total=1"
 
 

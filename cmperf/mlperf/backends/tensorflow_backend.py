@@ -94,11 +94,13 @@ class TensorFlowBackend(Backend):
         try:
             wrapped = tf.compat.v1.wrap_function(_import, [])
             g = wrapped.graph
-            fn = wrapped.prune([g.get_tensor_by_name(n) for n in inputs], [g.get_tensor_by_name(n) for n in outputs])
+            feeds = [g.get_tensor_by_name(n) for n in inputs]
+            fn = wrapped.prune(feeds, [g.get_tensor_by_name(n) for n in outputs])
         except Exception as e:
             raise ModelFileError(f"frozen graph {model_path!r} has no usable tensors "
                                  f"{input_name!r} -> {output_name!r}: {e}") from e
         self._inputs = inputs
+        self._dtypes = [t.dtype for t in feeds]   # fed values are cast as a TF1 session's feed_dict does
         self._one_output = isinstance(output_name, str)
         # the feed's keys may omit the ":0" of the tensor names (bert's QSL says input_ids)
         self._keys = [n[:-2] if n.endswith(":0") else n for n in inputs]
@@ -110,12 +112,14 @@ class TensorFlowBackend(Backend):
     def predict(self, batch):
         if isinstance(batch, dict):
             try:
-                args = [self.tf.constant(batch[k] if k in batch else batch[n]) for k, n in zip(self._keys, self._inputs)]
+                args = [self.tf.constant(batch[k] if k in batch else batch[n], dtype=d)
+                        for k, n, d in zip(self._keys, self._inputs, self._dtypes)]
             except KeyError as e:
                 raise ModelFileError(f"the model's input {e} is not among the batch's {sorted(batch)}") from None
             out = self.fn(*args)
         else:
-            out = self.fn(self.tf.constant(batch))
+            dtypes = getattr(self, "_dtypes", None)
+            out = self.fn(self.tf.constant(batch, dtype=dtypes[0]) if dtypes else self.tf.constant(batch))
         if isinstance(out, (list, tuple)):
             out = [o.numpy() for o in out]
             return out[0] if getattr(self, "_one_output", True) else out
