@@ -200,11 +200,13 @@ def test_per_scenario_targets_apply_to_their_scenario_only(tmp_path, digits_dir)
 
 def test_server_accuracy_without_a_target_is_not_paced_at_one_qps(tmp_path, digits_dir):
     out = io.StringIO()
-    (rec,) = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Server", "--mode", "accuracy"), out=out)
+    # batch 64: the Server worker batches what is queued (the pace under test is user.conf's, not the SUT's)
+    (rec,) = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Server", "--mode", "accuracy",
+                             "--batch-size", "64"), out=out)
     assert "resnet50.Server.target_qps = 1000" in open(os.path.join(rec["dir"], "user.conf")).read()
     assert rec["result"]["validity"] == "VALID" and rec["accuracy"] > 90
     assert "accuracy issued at 1000 qps (no --target-qps given)" in out.getvalue()
     # an explicit target is the user's, for accuracy too
     (rec,) = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Server", "--mode", "accuracy",
-                             "--server-target-qps", "900"), out=io.StringIO())
+                             "--server-target-qps", "900", "--batch-size", "64"), out=io.StringIO())
     assert "resnet50.Server.target_qps = 900" in open(os.path.join(rec["dir"], "user.conf")).read()
