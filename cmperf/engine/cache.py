@@ -411,7 +411,7 @@ def _unique(items):
     return out
 
 
-def write_json(path, data):
+def write_json(path, data, private=False):
     """core.atomic.write_json, imported when an entry is written (a warm lookup never writes)."""
     from ..core.atomic import write_json as atomic_write_json
-    return atomic_write_json(path, data)
+    return atomic_write_json(path, data, private=private)
