@@ -139,10 +139,13 @@ class Plan:
             if s["apt"]:
                 out.append("apt: " + ", ".join(a.get("package", "?") for a in s["apt"]))
             if s["downloads"]:
-                size = _bytes(s["download_bytes"])
-                unknown = f" + {s['unknown_sizes']} of unknown size" if s["unknown_sizes"] else ""
-                out.append(f"downloads: {len(s['downloads'])} file(s), {size}{unknown}; "
-                           f"disk needed: at least {size}")
+                n, size, unknown = len(s["downloads"]), s["download_bytes"], s["unknown_sizes"]
+                if unknown == n:
+                    out.append(f"downloads: {n} file(s) of unknown size")
+                else:
+                    out.append(f"downloads: {n} file(s), {_bytes(size)}"
+                               + (f" (+ {unknown} of unknown size)" if unknown else "")
+                               + f"; disk needed: at least {_bytes(size)}")
         return out
 
 

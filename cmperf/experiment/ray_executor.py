@@ -89,22 +89,25 @@ _remote_step = ray.remote(max_retries=0)(_step_task)
 
 
 def unpack(data, step_dir):
-    """The step's files into its directory; members that would land outside it are refused."""
-    root = os.path.realpath(step_dir)
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        members = []
-        for m in tar.getmembers():
-            target = os.path.realpath(os.path.join(root, m.name))
-            if m.name in (".", "./") or os.path.basename(m.name) in (runner.INPUT_FILE, runner.STEP_FILE):
+    """The step's files into its directory, through cmperf's one extraction policy (no member
+    lands outside, no write through a link, bounded size); the driver's own step files win."""
+    from cmperf.platform import PlatformError, archive
+    with tempfile.TemporaryDirectory(prefix=".cmperf-unpack-", dir=step_dir) as tmp:
+        packed = os.path.join(tmp, "step.tar.gz")
+        with open(packed, "wb") as f:
+            f.write(data)
+        files = os.path.join(tmp, "files")
+        try:
+            archive.extract(packed, files, record=False)
+        except PlatformError as e:
+            raise ExperimentError(f"step archive for {step_dir} refused: {e}") from None
+        for name in sorted(os.listdir(files)):
+            if name in (runner.INPUT_FILE, runner.STEP_FILE):
                 continue
-            if not (target == root or target.startswith(root + os.sep)) or not (m.isfile() or m.isdir()
-                                                                                 or m.issym()):
-                raise ExperimentError(f"step archive member {m.name!r} would land outside {step_dir}")
-            members.append(m)
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(root, members=members, filter="data")
-        else:   # Python < 3.11.4: the members were checked above
-            tar.extractall(root, members=members)
+            dest = os.path.join(step_dir, name)
+            if os.path.isdir(dest) and not os.path.islink(dest):
+                shutil.rmtree(dest)         # an earlier attempt's copy, inside the step dir
+            os.replace(os.path.join(files, name), dest)
 
 
 _NODE_ID = re.compile(r"node id:\s*([0-9a-f]{56})", re.IGNORECASE)

@@ -181,3 +181,10 @@ def test_console_shows_a_cached_dependency_once(repo, cm, workdir, capsys):
     assert first.count("* shared\n") == 1 and first.count("* shared (cached)") == 1   # built, then reused
     assert cm("run", "script", "--tags=both")["return"] == 0
     assert capsys.readouterr().out.count("* shared (cached)") == 1
+
+
+def test_a_flag_value_given_as_a_variation_names_the_flag(repo, cm):
+    repo.script("front", {"tags": ["front"], "input_mapping": {"model": "FRONT_MODEL"},
+                          "input_description": {"model": {"choices": ["bert-99", "resnet50"]}}})
+    r = cm("run", "script", "--tags=front,_bert99", "--plan")
+    assert r["return"] == 16 and "unknown variation _bert99; did you mean --model=bert-99?" in r["error"]

@@ -187,6 +187,29 @@ def _wait_for(predicate, timeout=60):
     return False
 
 
+def test_steps_on_one_node_share_its_cm_cache(cluster, tmp_path):
+    """Four steps that need the same cached artifact (`detect,cpu`) on two nodes, each node with
+    its own CM home: it is built once per node, not once per step (concurrent steps of a node
+    wait on the cache's lock and reuse the entry)."""
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    for name in ("head", "w1"):
+        subprocess.run([sys.executable, "-m", "cmind", "init", "repo", "cmperf", f"--path={ROOT}"], check=True,
+                       env={**env, "CM_REPOS": os.path.join(cluster.tmp, "cm", name)}, capture_output=True,
+                       timeout=120)
+    cmd = [f": {{{{I}}}}; {sys.executable} -m cmind run script --tags=detect,cpu --quiet"]
+    out = api.run(str(tmp_path / "e"), cmd, {"I": "range(4)"}, executor="ray", address=cluster.address,
+                  resources={"cpus": "1"}, log=quiet)
+    assert [s["status"] for s in out["steps"]] == ["ok"] * 4, [s["output_tail"] for s in out["steps"]]
+    used = collections.Counter(s["provenance"]["node_id"] for s in out["steps"])
+    assert max(used.values()) >= 2
+    for name, node in cluster.nodes_by_sut.items():
+        cache = os.path.join(cluster.tmp, "cm", name, "repos", "local", "cache")
+        entries = [json.load(open(os.path.join(cache, d, "_cm.json")))["tags"] for d in os.listdir(cache)
+                   if os.path.isfile(os.path.join(cache, d, "_cm.json"))] if os.path.isdir(cache) else []
+        built = sum("detect-cpu" in tags for tags in entries)
+        assert built == (1 if used[node.node_id] else 0), (name, entries)
+
+
 def test_driver_killed_then_resume_runs_only_what_is_missing(cluster, tmp_path):
     exp = tmp_path / "exp"
     env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
