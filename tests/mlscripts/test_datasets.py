@@ -134,8 +134,7 @@ def test_librispeech_subset_archive_layout(cm, server):
 
 
 def test_openimages_from_a_local_copy_without_fiftyone(cm, server, tmp_path):
-    rc, _, text = cm("--tags=get,dataset,openimages")
-    assert rc != 0 and "fiftyone" in text and "--dataset_path" in text
+    # without --dataset_path the images are downloaded: tests/edge/test_openimages_download.py
     images = tmp_path / "oi" / "validation" / "data"
     images.mkdir(parents=True)
     (images / "0001eeaf4aed83f9.jpg").write_bytes(b"jpeg")
