@@ -44,10 +44,6 @@ REFUSALS = {
         r"unknown flag --add_deps_tags",
         "`--add_deps_tags.NAME=` of v2.1-era commands is now `--adr.NAME.tags=`; cmperf names an unknown "
         "flag instead of ignoring it (`--allow_unknown_inputs` keeps upstream's permissive behaviour)"),
-    "openimages-download": (
-        r"OpenImages images are not downloaded by cmperf",
-        "the OpenImages images come from the reference's openimages_mlperf.sh (fiftyone); cmperf does not "
-        "download them and asks for --dataset_path with the layout that script writes"),
     "precision": (
         r"precision for \S+ on \S+ 'int8'",
         "--precision picks a published model file per model and backend; an int8 ResNet-50 for DeepSparse "

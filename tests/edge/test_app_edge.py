@@ -127,5 +127,8 @@ def test_precision_and_backend_pick_the_published_file_at_plan_time(cm):
                        ["https://zenodo.org/record/3750364/files/bert_large_v1_1_fake_quant.onnx"])]
     rc, text, _ = _plan_models(cm, "--model=bert-99", "--precision=int8", "--backend=tf")
     assert rc != 0 and "precision for bert-99 on tf 'int8'; choices: fp32" in text
-    rc, text, _ = _plan_models(cm, "--model=retinanet")
-    assert rc != 0 and "--openimages_path=DIR" in text and "fiftyone" in text
+    # retinanet plans: the OpenImages images are downloaded (no fiftyone), shown in the plan
+    rc, text, models = _plan_models(cm, "--model=retinanet")
+    assert rc == 0, text
+    assert [m[0] for m in models] == ["get-ml-model-retinanet"]
+    assert "https://open-images-dataset.s3.amazonaws.com/validation/<image id>.jpg" in text

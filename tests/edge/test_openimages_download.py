@@ -70,6 +70,10 @@ def test_plan_shows_the_download_instead_of_refusing(cm):
     assert rc != 0 and "24781" in text
     rc, _, text = cm("--tags=get,dataset,openimages", "--plan", "--openimages_mirror=ftp://x/")
     assert rc != 0 and "--openimages_mirror=ftp://x/" in text
+    # the benchmark front end and the preprocessed dataset pass the mirror down to the image download
+    for args in (["--tags=run-mlperf,inference", "--model=retinanet"], ["--tags=get,dataset,openimages,preprocessed"]):
+        rc, _, text = cm(*args, "--plan", "-j", "--openimages_mirror=http://mirror.test/oi")
+        assert rc == 0 and "http://mirror.test/oi/<image id>.jpg" in text, text
 
 
 def test_download_into_the_reference_layout_with_a_manifest(cm, site):
