@@ -4,7 +4,11 @@ import http.server
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 import zipfile
 
 import numpy as np
@@ -16,7 +20,7 @@ from cmperf.mlperf.openimages import images as oi
 from tests.mlscripts.conftest import md5
 
 IDS = ["0001eeaf4aed83f9", "000595fe6fee6369", "00075905539074f2"]
-SIZES = [(40, 30), (32, 48), (24, 24)]
+SIZES = [(40, 30), (640, 480), (24, 24)]   # half the second is more than one 64 KiB read of the client
 
 
 def _jpeg(w, h, seed):
@@ -28,12 +32,32 @@ def _jpeg(w, h, seed):
 
 
 class _Logged(http.server.SimpleHTTPRequestHandler):
+    """Logs requests; answers Range requests; ``server.cut`` (a path) is sent half, then held."""
+
     def log_message(self, *args):
         pass
 
     def do_GET(self):
-        self.server.requests.append(self.path)
-        super().do_GET()
+        rng = self.headers.get("Range", "")
+        self.server.requests.append(self.path + (f" {rng}" if rng else ""))
+        local = os.path.join(self.directory, self.path.lstrip("/"))
+        if not (rng or self.path == self.server.cut) or not os.path.isfile(local):
+            return super().do_GET()
+        data = open(local, "rb").read()
+        start = int(rng.split("=")[1].split("-")[0]) if rng else 0
+        self.send_response(206 if rng else 200)
+        self.send_header("Content-Length", str(len(data) - start))
+        self.send_header("Last-Modified", self.date_time_string(int(os.path.getmtime(local))))
+        if rng:
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.end_headers()
+        if rng:
+            self.wfile.write(data[start:])
+            return
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        self.server.release.wait(30)     # the client is killed meanwhile
+        self.close_connection = True
 
 
 @pytest.fixture
@@ -49,13 +73,14 @@ def site(tmp_path):
     for n, (i, (w, h)) in enumerate(zip(IDS, SIZES)):
         (root / "img" / f"{i}.jpg").write_bytes(_jpeg(w, h, n))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Logged, directory=str(root)))
-    httpd.requests = []
+    httpd.requests, httpd.cut, httpd.release = [], None, threading.Event()
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     httpd.dir = root
     httpd.url = lambda name: f"http://127.0.0.1:{httpd.server_address[1]}/{name}"
     httpd.args = [f"--url={httpd.url('ann.zip')}", f"--env.CM_DOWNLOAD_CHECKSUM={md5(root / 'ann.zip')}",
                   f"--openimages_mirror={httpd.url('img')}"]
     yield httpd
+    httpd.release.set()
     httpd.shutdown()
     httpd.server_close()
 
@@ -138,3 +163,35 @@ def test_offline_names_the_missing_images(cm, site, tmp_path):
     assert rc == 0, text
     assert not site.requests
     assert len(os.listdir(data["new_env"]["CM_DATASET_PATH"])) == 2
+
+
+def test_a_killed_download_resumes_where_it_stopped(cm, site, tmp_path, cm_repos):
+    site.cut = f"/img/{IDS[1]}.jpg"
+    cm_bin = os.path.join(os.path.dirname(sys.executable), "cm")
+    proc = subprocess.Popen([cm_bin, "run", "script", "--tags=get,dataset,openimages,_size.2", *site.args, "--quiet"],
+                            cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline, part = time.monotonic() + 60, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            parts = [p for p in cm_repos.rglob(f"{IDS[1]}.jpg.part") if p.stat().st_size > 0]
+            if parts:
+                part = parts[0]
+                break
+            time.sleep(0.05)
+        assert part is not None, "the download never started"
+        time.sleep(0.3)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)   # the process group this test started
+        proc.wait()
+        site.release.set()
+    have = part.stat().st_size
+    size = (site.dir / "img" / f"{IDS[1]}.jpg").stat().st_size
+    assert 0 < have < size
+    site.requests.clear()
+    rc, data, text = cm("--tags=get,dataset,openimages,_size.2", "-j", *site.args)
+    assert rc == 0, text
+    assert f"/img/{IDS[1]}.jpg bytes={have}-" in site.requests      # resumed, not restarted
+    assert not any(r.startswith(f"/img/{IDS[0]}.jpg") for r in site.requests)   # kept from the killed run
+    got = os.path.join(data["new_env"]["CM_DATASET_PATH"], f"{IDS[1]}.jpg")
+    assert open(got, "rb").read() == (site.dir / "img" / f"{IDS[1]}.jpg").read_bytes()

@@ -153,6 +153,11 @@ def fetch(images, out_dir, base=OFFICIAL_BASE, offline=False, mirrors=(), worker
     log = log or (lambda msg: None)
     stage = staging_dir(base, home)
     os.makedirs(stage, exist_ok=True)
+    dest = os.path.join(out_dir, IMAGES_RELPATH)
+    for name, _, _ in images:
+        # a resumed build that died while moving the set in: its images go back to be checked again
+        if os.path.isfile(os.path.join(dest, name)) and not os.path.exists(os.path.join(stage, name)):
+            shutil.move(os.path.join(dest, name), os.path.join(stage, name))
     failed, missing, got_bytes = {}, [], 0
     with progress.Task("download OpenImages validation images", total=len(images), unit="images",
                        url=base) as task:
@@ -183,7 +188,6 @@ def fetch(images, out_dir, base=OFFICIAL_BASE, offline=False, mirrors=(), worker
                 f"{len(failed)} of {len(images)} OpenImages images could not be downloaded: "
                 + "; ".join(failed[n] for n in names[:5]) + ("; ..." if len(names) > 5 else "")
                 + f". The {len(images) - len(failed)} good ones are kept in {stage}: rerun to retry the rest")
-    dest = os.path.join(out_dir, IMAGES_RELPATH)
     os.makedirs(dest, exist_ok=True)
     entries = {}
     for name, _, _ in images:
