@@ -163,7 +163,9 @@ DATASETS = {
     "imagenet-calibration-2": {
         "url": "https://github.com/mlcommons/inference/raw/master/calibration/ImageNet/cal_image_list_option_2.txt",
         "md5": "e44582af00e3b4fc3fac30efd6bdd05f"},
-    "openimages": {"source": "mlcommons/inference openimages_mlperf.sh (fiftyone)", "md5": None},
+    "openimages": {"source": "one file per image, named by the annotations: get-dataset-openimages downloads them "
+                             "from https://open-images-dataset.s3.amazonaws.com/validation/ (no fiftyone; "
+                             "no official per-image checksum)", "md5": None},
     "openimages-annotations": {
         "url": "https://github.com/mlcommons/inference/releases/download/v2.1/openimages-mlperf_annotations_2.1.json.zip",
         "md5": "817fd8da3aeeb0575f1e2d2926b15e68"},
