@@ -195,3 +195,13 @@ def test_a_killed_download_resumes_where_it_stopped(cm, site, tmp_path, cm_repos
     assert not any(r.startswith(f"/img/{IDS[0]}.jpg") for r in site.requests)   # kept from the killed run
     got = os.path.join(data["new_env"]["CM_DATASET_PATH"], f"{IDS[1]}.jpg")
     assert open(got, "rb").read() == (site.dir / "img" / f"{IDS[1]}.jpg").read_bytes()
+
+
+def test_a_wrong_source_is_given_up_early(site, tmp_path):
+    images = [(f"{k:016x}.jpg", 8, 8) for k in range(40)]   # none of them is served: 404s
+    with pytest.raises(DatasetError) as e:
+        oi.fetch(images, str(tmp_path / "out"), site.url("img/"), home=str(tmp_path / "home"))
+    msg = str(e.value)
+    assert f"Stopped after the first {oi.STOP_AFTER} failed with none good" in msg and "404" in msg
+    assert len([r for r in site.requests if r.startswith("/img/")]) < 20
+    assert not (tmp_path / "out" / oi.MANIFEST).exists()

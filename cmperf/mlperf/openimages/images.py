@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 import urllib.parse
 
 from ...core import progress
@@ -34,6 +35,7 @@ EST_IMAGE_BYTES = 12 * 10**9 // 41620
 WORKERS = 4                    # a small bounded pool: polite to the bucket, enough to hide latency
 MIN_BYTES, MAX_BYTES = 125, 64 << 20   # outside this a file is no plausible Open Images JPEG
 MANIFEST = "openimages-images.sha256.json"
+STOP_AFTER = 8                 # failures in a row, none good: the source is down or wrong; stop asking
 _NAME = re.compile(r"^[A-Za-z0-9_-]+\.jpg$")
 
 
@@ -115,6 +117,17 @@ def _sha256(path):
     return h.hexdigest()
 
 
+_local = threading.local()
+
+
+def _session():
+    """One HTTP session a worker thread: its connections are reused from image to image."""
+    if getattr(_local, "session", None) is None:
+        import requests
+        _local.session = requests.Session()
+    return _local.session
+
+
 def _fetch_one(name, width, height, base, stage, offline, mirrors, log):
     """One image into ``stage``: (bytes, 'staged'|'downloaded'|'mirror'); DatasetError if bad."""
     path = os.path.join(stage, name)
@@ -128,7 +141,8 @@ def _fetch_one(name, width, height, base, stage, offline, mirrors, log):
             dl.quarantine(path, os.path.dirname(stage), name)
     url = base + name
     try:
-        r = dl.download([url], stage, filename=name, mirrors=mirrors, offline=offline, progress="none", log=log)
+        r = dl.download([url], stage, filename=name, mirrors=mirrors, offline=offline, progress="none",
+                        session=None if offline else _session(), log=log)
     except dl.OfflineError:
         raise
     except dl.DownloadError as e:
@@ -158,13 +172,16 @@ def fetch(images, out_dir, base=OFFICIAL_BASE, offline=False, mirrors=(), worker
         # a resumed build that died while moving the set in: its images go back to be checked again
         if os.path.isfile(os.path.join(dest, name)) and not os.path.exists(os.path.join(stage, name)):
             shutil.move(os.path.join(dest, name), os.path.join(stage, name))
-    failed, missing, got_bytes = {}, [], 0
+    failed, missing, good, got_bytes, streak, untried = {}, [], 0, 0, 0, 0
     with progress.Task("download OpenImages validation images", total=len(images), unit="images",
                        url=base) as task:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {pool.submit(_fetch_one, name, w, h, base, stage, offline, mirrors, log): name
                        for name, w, h in images}
             for fut in concurrent.futures.as_completed(futures):
+                if fut.cancelled():
+                    untried += 1
+                    continue
                 name = futures[fut]
                 try:
                     size, _ = fut.result()
@@ -172,7 +189,12 @@ def fetch(images, out_dir, base=OFFICIAL_BASE, offline=False, mirrors=(), worker
                     missing.append(name)
                 except DatasetError as e:
                     failed[name] = str(e)
+                    streak += 1
+                    if streak == STOP_AFTER and not good:
+                        for f in futures:
+                            f.cancel()
                 else:
+                    good, streak = good + 1, 0
                     got_bytes += size
                     task.advance(1, detail=f"{got_bytes / 1e6:.1f} MB")
         if missing:
@@ -184,10 +206,12 @@ def fetch(images, out_dir, base=OFFICIAL_BASE, offline=False, mirrors=(), worker
                 f"or pass your copy as --dataset_path=DIR, or drop --offline to download them from {base}")
         if failed:
             names = sorted(failed)
+            stop = (f" Stopped after the first {STOP_AFTER} failed with none good ({untried} not tried): is "
+                    f"{base} reachable, and does it serve <image id>.jpg?" if untried else "")
             raise DatasetError(
                 f"{len(failed)} of {len(images)} OpenImages images could not be downloaded: "
-                + "; ".join(failed[n] for n in names[:5]) + ("; ..." if len(names) > 5 else "")
-                + f". The {len(images) - len(failed)} good ones are kept in {stage}: rerun to retry the rest")
+                + "; ".join(failed[n] for n in names[:5]) + ("; ..." if len(names) > 5 else "") + "." + stop
+                + f" The {good} good ones are kept in {stage}: rerun to retry the rest")
     os.makedirs(dest, exist_ok=True)
     entries = {}
     for name, _, _ in images:
