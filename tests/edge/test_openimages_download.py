@@ -1,5 +1,6 @@
 """get-dataset-openimages downloading the MLPerf validation images (no fiftyone) from a local server."""
 import functools
+import hashlib
 import http.server
 import io
 import json
@@ -112,8 +113,8 @@ def test_download_into_the_reference_layout_with_a_manifest(cm, site):
         assert open(os.path.join(path, f"{i}.jpg"), "rb").read() == (site.dir / "img" / f"{i}.jpg").read_bytes()
     man = json.load(open(env["CM_DATASET_OPENIMAGES_MANIFEST"]))
     assert man["verified_against_official_checksum"] is False and man["count"] == 2
-    import hashlib
-    assert man["sha256"][f"{IDS[0]}.jpg"] == hashlib.sha256((site.dir / "img" / f"{IDS[0]}.jpg").read_bytes()).hexdigest()
+    first = (site.dir / "img" / f"{IDS[0]}.jpg").read_bytes()
+    assert man["sha256"][f"{IDS[0]}.jpg"] == hashlib.sha256(first).hexdigest()
     assert env["CM_DATASET_OPENIMAGES_CHECKSUM_VERIFIED"] == "no"
     assert "unverified" in text
     assert json.load(open(env["CM_DATASET_ANNOTATIONS_FILE_PATH"]))["images"][0]["file_name"] == f"{IDS[0]}.jpg"
