@@ -80,6 +80,26 @@ def paired(a, b, env, pairs, cpu=False):
     return _stats(diffs), _stats(ratios)
 
 
+_OWN = """
+import importlib.util, io, sys, time
+import cmind.cli, cmind.core, cmind.automation, json, pkgutil, yaml   # cmind's share, loaded first
+t = time.process_time()
+spec = importlib.util.spec_from_file_location("script_module", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+from cmperf.engine import api
+api.run({"action": "run", "automation": "script", "tags": "detect,cpu", "s": True}, out=io.StringIO())
+print((time.process_time() - t) * 1000)
+"""
+
+
+def _own_cpu(env):
+    """CPU ms spent in cmperf for the warm single script, in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", _OWN, os.path.join(ROOT, "automation", "script", "module.py")],
+                         env=dict(env, PYTHONPATH=ROOT), check=True, capture_output=True, text=True).stdout
+    return float(out.split()[-1])
+
+
 def _stats(xs):
     q = statistics.quantiles(xs, n=4) if len(xs) >= 4 else [min(xs), 0, max(xs)]
     return statistics.median(xs), q[0], q[2]
@@ -112,6 +132,9 @@ def main():
                 print(f"  {what} over {label:16}: {d:+7.1f} ms (IQR {d1:+.1f}..{d3:+.1f})   ratio {r:5.2f} "
                       f"(IQR {r1:.2f}..{r3:.2f})")
         print("  target: +15 ms over bare `cm`")
+        own = sorted(_own_cpu(env) for _ in range(args.repeat))
+        print(f"  cmperf's own CPU in that command (adapter import + plan + run, cmind already loaded): "
+              f"median {own[len(own) // 2]:.1f} ms (min {own[0]:.1f})")
 
         sys.path.insert(0, ROOT)
         os.environ["CM_REPOS"] = home

@@ -85,7 +85,8 @@ def _decided_at_plan_time(root, node):
         all(n.cache != "decided at run time" for n in path[:-1])
 
 
-@settings(max_examples=int(os.environ.get("CMPERF_PROPERTY_EXAMPLES", "12")), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("CMPERF_PROPERTY_EXAMPLES", "12")), deadline=None,
+          suppress_health_check=list(HealthCheck), database=None)   # no .hypothesis/ in the checkout
 @given(graphs())
 def test_execution_walks_the_plan(graph):
     metas, top = graph
