@@ -47,7 +47,7 @@ def render(spec):
         "RUN apt-get update -qq \\",
         " && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \\",
         _continued(apt) + " \\",
-        " && rm -rf /var/lib/apt/lists/*",
+        " && apt-get clean && rm -rf /var/lib/apt/lists/*",
         f"ENV PIP_CERT={SYSTEM_CA_BUNDLE} REQUESTS_CA_BUNDLE={SYSTEM_CA_BUNDLE} "
         f"SSL_CERT_FILE={SYSTEM_CA_BUNDLE} \\",
         "    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1",

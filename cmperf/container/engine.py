@@ -98,7 +98,8 @@ def check_base_image(engine, image, pull=False):
 
 def build(engine, context, tag, no_cache=False, log_path=None):
     """Build ``context``/Containerfile as ``tag``; progress per build step; BuildFailed with the log tail."""
-    args = ["build", "--network=host", "-f", os.path.join(context, "Containerfile"), "-t", tag]
+    # --force-rm: a failed step leaves no intermediate container behind (docker's default keeps it).
+    args = ["build", "--network=host", "--force-rm", "-f", os.path.join(context, "Containerfile"), "-t", tag]
     if no_cache:
         args.append("--no-cache")
     args.append(context)
@@ -115,6 +116,8 @@ def build(engine, context, tag, no_cache=False, log_path=None):
             if m:
                 task.update(int(m.group(1)) - 1, detail=m.group(3)[:60], total=int(m.group(2)))
         rc = proc.wait()
+        if rc == 0 and task.total:
+            task.update(task.total, detail="built")
     if rc != 0:
         shown = "\n".join("    " + x for x in tail)
         raise BuildFailed(f"{engine.tool} build of {tag} failed (exit code {rc})\n"

@@ -35,14 +35,15 @@ def _abs(value, cwd):
 
 
 def plan(i, input_mapping, requested_variations, cache_dir="", extra=(), cwd=None):
-    """(mounts, the input with path flags made absolute, folders created) for a cmind input dict."""
+    """(mounts, the input with path flags made absolute, folders to create) for a cmind input dict.
+
+    Nothing is created here: the caller makes the folders right before the run, after every check."""
     cwd = cwd or os.getcwd()
     i = dict(i)
     mounts, created = [], []
 
     def output_dir(key, path):
         if not os.path.isdir(path):
-            os.makedirs(path, exist_ok=True)
             created.append(path)
         i[key] = path
         mounts.append(Mount(path, path))
@@ -57,7 +58,8 @@ def plan(i, input_mapping, requested_variations, cache_dir="", extra=(), cwd=Non
     for key in OUTPUT_FILES:
         if i.get(key) not in (None, "", True, False):
             path = _abs(i[key], cwd)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            if not os.path.isdir(os.path.dirname(path)):
+                created.append(os.path.dirname(path))
             i[key] = path
             mounts.append(Mount(os.path.dirname(path), os.path.dirname(path)))
     for key in INPUT_PATHS:
@@ -70,7 +72,8 @@ def plan(i, input_mapping, requested_variations, cache_dir="", extra=(), cwd=Non
         i[key] = path
         mounts.append(Mount(path, path, readonly=True))
     if cache_dir:
-        os.makedirs(cache_dir, exist_ok=True)
+        if not os.path.isdir(cache_dir):
+            created.append(cache_dir)
         mounts.append(Mount(cache_dir, CACHE_DIR))
     for text in extra:
         parts = str(text).split(":")

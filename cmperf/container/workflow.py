@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from ..core.home import cm_home
+from ..core.truth import is_true
 from ..platform.sys_packages import os_package_name
 from . import command, containerfile, context, engine as engine_mod, mounts as mounts_mod, options, pins, \
     plan_source, runline, verify
@@ -67,6 +68,15 @@ def docker(i, out=sys.stdout):
     meta = _root_meta(view.script)
     mounts, run_input, created = mounts_mod.plan(i, meta.get("input_mapping", {}) or {}, requested,
                                                  opts.cache_dir, opts.mounts)
+    args, secrets = command.run_args(run_input)
+    inner = "cm " + " ".join(shlex.quote(a) for a in args)
+    if is_true(i.get("plan")) or is_true(i.get("dry_run")):
+        # --plan with --docker: what would be built and run, nothing built, run or created.
+        print(text, file=out)
+        for m in mounts:
+            _say(out, f"would mount {m.arg()}" + (" (to be created)" if m.host in created else ""))
+        _say(out, f"would run in the image: {inner}")
+        return {"containerfile_text": text, "mounts": [m.arg() for m in mounts], "command": inner}
     eng = engine_mod.detect(opts.container_tool)
     _say(out, f"engine {eng.tool} ({eng.path})" + (f", {eng.note}" if eng.note else ""))
     engine_mod.check_base_image(eng, opts.base, opts.pull)
@@ -77,7 +87,7 @@ def docker(i, out=sys.stdout):
         with open(os.path.join(folder, "Containerfile"), encoding="utf-8") as f:
             text = f.read()
         _say(out, f"keeping {folder}/Containerfile (--docker_noregenerate)")
-    digest = context.assemble(folder, text, CHECKOUT)
+    digest = context.assemble(folder, text, CHECKOUT, owned=not opts.path)
     image = f"{opts.image_repo}/{opts.image_name or 'cmperf-' + view.script}:{opts.image_tag or digest[:12]}"
     commands = []
     if eng.image_exists(image) and opts.build_cache:
@@ -86,7 +96,7 @@ def docker(i, out=sys.stdout):
         raise ContainerError(f"image {image} does not exist and --docker_skip_build forbids building it")
     else:
         _say(out, f"building {image} from {folder}/Containerfile")
-        commands.append(f"{eng.tool} build --network=host -f {folder}/Containerfile -t {image} {folder}")
+        commands.append(f"{eng.tool} build --network=host --force-rm -f {folder}/Containerfile -t {image} {folder}")
         engine_mod.build(eng, folder, image, no_cache=not opts.build_cache)
     # Checked before every run, not only after a build: an image that failed the check is never used.
     if not opts.skip_verify:
@@ -100,11 +110,11 @@ def docker(i, out=sys.stdout):
     if size:
         _say(out, f"image size {size / 1e6:.0f} MB")
 
-    args, secrets = command.run_args(run_input)
     if opts.gh_token:
         secrets.setdefault("gh_token", opts.gh_token)
     run, secret_env = runline.run_line(eng, opts, mounts, image, args, secrets, os.getcwd())
-    inner = "cm " + " ".join(shlex.quote(a) for a in args)
+    for path in created:                    # the folders a native run would create, now that all checks passed
+        os.makedirs(path, exist_ok=True)
     for m in mounts:
         _say(out, f"mount {m.arg()}" + (" (created)" if m.host in created else ""))
     if opts.interactive:

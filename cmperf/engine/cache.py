@@ -23,6 +23,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ..core.processes import pid_alive as _pid_alive
 from .errors import CacheError
 
 CACHE_AUTOMATION = {"automation_alias": "cache", "automation_uid": "541d6f712a6b464e"}
@@ -260,7 +261,7 @@ class CacheStore:
 
     def commit(self, path, key, tags, state, version="", info=None):
         marker = _read_marker(path) or {}
-        write_json(os.path.join(path, STATE_FILE), state)
+        write_json(os.path.join(path, STATE_FILE), state, private=True)   # it holds env values
         meta = {"alias": "", "uid": os.path.basename(path), **CACHE_AUTOMATION,
                 "tags": _unique(tags), "version": version,
                 "cmperf": {"key": key, "created": time.time(), **_without_secrets(info or {})}}
@@ -385,24 +386,6 @@ def _command_of(pid):
     return " ".join(shlex.quote(w) for w in words)
 
 
-def _pid_alive(pid):
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:    # a zombie (killed, not yet reaped) is not alive
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
 def _unique(items):
     out = []
     for item in items:
@@ -411,7 +394,7 @@ def _unique(items):
     return out
 
 
-def write_json(path, data):
+def write_json(path, data, **kw):
     """core.atomic.write_json, imported when an entry is written (a warm lookup never writes)."""
     from ..core.atomic import write_json as atomic_write_json
-    return atomic_write_json(path, data)
+    return atomic_write_json(path, data, **kw)

@@ -36,7 +36,8 @@ TMP_FILES = (ENV_OUT, STATE_OUT, WRAPPER, "tmp-state.json", "tmp-ver.out")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TAIL_LINES = 20
 BUILDING_FILE = ".cmperf-building"     # the cache's marker of a build dir (see cache.py)
-SECRET = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL|API_?KEY", re.I)
+# whole name parts only: GH_TOKEN, HF_TOKEN, *_PASSWORD, AWS_SECRET_ACCESS_KEY, but not *_TOKENIZED_*
+SECRET = re.compile(r"(^|_)(TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIALS?|API_?KEY|ACCESS_KEY)(_|$)", re.I)
 _last_command = ""
 
 

@@ -18,6 +18,7 @@ import collections
 import io
 import os
 import platform
+import re
 import shutil
 import tarfile
 import tempfile
@@ -26,7 +27,7 @@ import traceback
 import urllib.parse
 
 import ray
-from ray.exceptions import RayError, RayTaskError
+from ray.exceptions import NodeDiedError, RayError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from . import runner
@@ -88,22 +89,38 @@ _remote_step = ray.remote(max_retries=0)(_step_task)
 
 
 def unpack(data, step_dir):
-    """The step's files into its directory; members that would land outside it are refused."""
-    root = os.path.realpath(step_dir)
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        members = []
-        for m in tar.getmembers():
-            target = os.path.realpath(os.path.join(root, m.name))
-            if m.name in (".", "./") or os.path.basename(m.name) in (runner.INPUT_FILE, runner.STEP_FILE):
+    """The step's files into its directory, through cmperf's one extraction policy (no member
+    lands outside, no write through a link, bounded size); the driver's own step files win."""
+    from cmperf.platform import PlatformError, archive
+    with tempfile.TemporaryDirectory(prefix=".cmperf-unpack-", dir=step_dir) as tmp:
+        packed = os.path.join(tmp, "step.tar.gz")
+        with open(packed, "wb") as f:
+            f.write(data)
+        files = os.path.join(tmp, "files")
+        try:
+            archive.extract(packed, files, record=False)
+        except PlatformError as e:
+            raise ExperimentError(f"step archive for {step_dir} refused: {e}") from None
+        for name in sorted(os.listdir(files)):
+            if name in (runner.INPUT_FILE, runner.STEP_FILE):
                 continue
-            if not (target == root or target.startswith(root + os.sep)) or not (m.isfile() or m.isdir()
-                                                                                 or m.issym()):
-                raise ExperimentError(f"step archive member {m.name!r} would land outside {step_dir}")
-            members.append(m)
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(root, members=members, filter="data")
-        else:   # Python < 3.11.4: the members were checked above
-            tar.extractall(root, members=members)
+            dest = os.path.join(step_dir, name)
+            if os.path.isdir(dest) and not os.path.islink(dest):
+                shutil.rmtree(dest)         # an earlier attempt's copy, inside the step dir
+            os.replace(os.path.join(files, name), dest)
+
+
+_NODE_ID = re.compile(r"node id:\s*([0-9a-f]{56})", re.IGNORECASE)
+
+
+def _node_from_error(error):
+    """The node a lost task ran on, from Ray's error text, for when the task died before its
+    'started' message reached the board: {'id', 'host'} or None."""
+    m = _NODE_ID.search(str(error))
+    if not m:
+        return None
+    host = next((n.get("NodeManagerHostname", "") for n in ray.nodes() if n["NodeID"] == m.group(1)), "")
+    return {"id": m.group(1), "host": host}
 
 
 def _short(error):
@@ -115,7 +132,7 @@ class RayExecutor:
     name = "ray"
 
     def __init__(self, address=None, max_tries=None, poll=POLL_S):
-        self.address = address
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
         self.max_tries = int(max_tries) if max_tries not in (None, "") else 3
         if self.max_tries < 1:
             raise ExperimentError(f"--max_tries={max_tries!r}: at least 1")
@@ -123,6 +140,7 @@ class RayExecutor:
         self._connected_here = False
         self._nodes_at = 0.0
         self._nodes = []
+        self._lost_nodes = set()   # nodes a step was lost on: no whole-node step is pinned there again
 
     # -- the cluster -----------------------------------------------------------------------------
     def connect(self):
@@ -182,7 +200,7 @@ class RayExecutor:
     # -- the run ---------------------------------------------------------------------------------
     def _pick_whole_node(self, req, busy):
         for n in self.nodes():
-            if n["id"] in busy:
+            if n["id"] in busy or n["id"] in self._lost_nodes:
                 continue
             if all(n["resources"].get(k, 0) >= v for k, v in req["resources"].items()) and \
                     n["resources"].get("GPU", 0) >= req["num_gpus"]:
@@ -263,9 +281,12 @@ class RayExecutor:
                 return
             except RayError as e:         # node or worker died, object lost: try again elsewhere
                 board_events(force=True)
-                node = started_on.get((job.number, attempt))
+                node = started_on.get((job.number, attempt)) or _node_from_error(e)
                 attempts[job.number].append({"node": label(node), "node_id": (node or {}).get("id"),
                                              "error": _short(e)})
+                if node and node.get("id") and (isinstance(e, NodeDiedError) or not any(
+                        n["id"] == node["id"] for n in self.nodes(fresh=True))):
+                    self._lost_nodes.add(node["id"])   # dead (Ray may list it as alive a moment longer)
                 if len(attempts[job.number]) < self.max_tries:
                     log(f"  step {job.number} lost on {label(node)} ({_short(e)}): trying again")
                     sweep.retrying(job, label(node), _short(e))

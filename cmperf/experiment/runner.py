@@ -150,6 +150,12 @@ def _run_command(tokens, cwd, env, output_path, timeout, echo, die_with_parent=F
             rc = proc.wait()
             reader.join(5)
             return rc, f"timed out after {timeout} s"
+        except BaseException:
+            # interrupted (Ctrl-C): the command is in its own session and would not hear it;
+            # stop it so a resumed sweep does not run the step beside its orphan
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         reader.join()
     return rc, "" if rc == 0 else f"exit status {rc}"
 

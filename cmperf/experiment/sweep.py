@@ -16,7 +16,7 @@ from cmperf.core import progress
 from .resources import step_resources
 
 from . import runner
-from .runner import INPUT_FILE, STEP_FILE, SWEEP_FILE, ExperimentError, StepFailed
+from .runner import STEP_FILE, SWEEP_FILE, ExperimentError, StepFailed
 
 
 class Job:
@@ -179,6 +179,3 @@ def latest_unfinished(artifact_dir):
             if json.load(f).get("status") != "done":
                 return os.path.join(artifact_dir, name)
     return None
-
-
-__all__ = ["Job", "Sweep", "latest_unfinished", "INPUT_FILE"]

@@ -13,19 +13,24 @@ def cache_root():
         os.path.expanduser("~"), ".cache", "cmperf", "mlperf")
 
 
-def digits_dir(dataset_dir=None, build_missing=True):
-    """The digits-mlp directory (model + held-out data), built when absent and allowed."""
+def digits_dir(dataset_dir=None, build_missing=True, backend="onnxruntime"):
+    """The digits-mlp directory (model + held-out data), built when absent and allowed, with the
+    model form ``backend`` needs (only the ONNX file by default: exporting a TF copy imports
+    TensorFlow, seconds and ~700 MB, for nothing)."""
     from .models import digits
 
     d = dataset_dir or os.path.join(cache_root(), "digits-mlp")
-    if not os.path.exists(os.path.join(d, digits.MANIFEST)):
+    fmt = FORMAT_OF_BACKEND.get(backend, "onnx")
+    wanted = {"tf": os.path.join(d, "saved_model"), "pytorch": os.path.join(d, "model.pt")}.get(fmt)
+    built = os.path.exists(os.path.join(d, digits.MANIFEST))
+    if not built or (wanted and not os.path.exists(wanted) and not dataset_dir):
         if dataset_dir:  # an explicit path must exist: never build somewhere the user did not expect
             raise DatasetError(f"dataset directory {dataset_dir!r} does not exist or has no "
                                f"{digits.MANIFEST}; build it with `python -m cmperf.mlperf.models.digits "
                                f"--out {dataset_dir}`")
         if not build_missing:
             raise DatasetError(f"digits-mlp is not built in {d}")
-        digits.build(d)
+        digits.build(d, tf_export="yes" if fmt == "tf" else "no", torch_export="yes" if fmt == "pytorch" else "no")
     digits.verify(d)  # a modified or truncated file must not produce a silently different result
     return d
 
@@ -35,7 +40,7 @@ def resolve(spec, backend_name, dataset_dir=None, model_path=None):
     fmt = FORMAT_OF_BACKEND.get(backend_name, "onnx")
     name = spec["name"]
     if name == "digits-mlp":
-        d = digits_dir(dataset_dir)
+        d = digits_dir(dataset_dir, backend=backend_name)
         if model_path is None:
             if fmt not in spec["formats"]:
                 raise ModelFileError(f"digits-mlp has no {fmt} model for backend {backend_name} "

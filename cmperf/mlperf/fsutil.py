@@ -13,6 +13,7 @@ import shutil
 import tempfile
 
 from ..core.atomic import write_text as _write_text
+from ..core.processes import pid_alive as _pid_alive
 
 _ASIDE = re.compile(r"^\.old-(\d+)-(.+)-[A-Za-z0-9_]{8}$")
 
@@ -85,18 +86,6 @@ def clean_aside(root, max_depth=6):
                 os.rename(aside, final)
                 done.append(f"restored {final}")
     return done
-
-
-def _pid_alive(pid):
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextlib.contextmanager

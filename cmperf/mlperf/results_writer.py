@@ -22,6 +22,7 @@ import time
 import uuid
 from importlib import metadata
 
+from ..core.processes import pid_alive as _pid_alive
 from . import layout
 from .fsutil import chmod_like_mkdir, clean_aside, replace_dir, write_json_atomic, write_text_atomic
 
@@ -115,16 +116,6 @@ def clean_leftovers(results_dir):
     if os.path.isdir(results_dir):
         done += clean_aside(results_dir)
     return done
-
-
-def _pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def new_staging_dir(results_dir, label):

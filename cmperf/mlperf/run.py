@@ -292,7 +292,7 @@ def summary(records):
 def _with_assets(spec):
     if spec.model.name == "digits-mlp":  # build once here, not racing in each harness process
         from .assets import digits_dir
-        return spec.replace(dataset_dir=digits_dir(spec.dataset_dir))
+        return spec.replace(dataset_dir=digits_dir(spec.dataset_dir, backend=spec.backend))
     return spec
 
 

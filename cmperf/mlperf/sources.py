@@ -9,7 +9,6 @@ needed, where, and how to pass it.
 """
 import functools
 import os
-import tarfile
 
 from .errors import DatasetError, MlperfError, ModelFileError
 from ..filehash import md5_file
@@ -90,11 +89,13 @@ def imagenet_full(path, md5, workdir):
 
 
 def extract_tar(tar, out_dir):
-    """Extract ``tar`` into ``out_dir`` through a staging directory; members may not leave it."""
+    """Extract ``tar`` into ``out_dir`` through a staging directory, under cmperf's one extraction
+    policy (cmperf.platform.archive: on every Python, with or without tarfile's data filter)."""
+    from ..platform import archive
     try:
-        with tarfile.open(tar) as t, staging_dir(out_dir) as tmp:
-            t.extractall(tmp, filter="data")
-    except (tarfile.TarError, OSError) as e:
+        with staging_dir(out_dir) as tmp:
+            archive.extract(tar, tmp, record=False)
+    except (archive.ArchiveError, OSError) as e:
         raise DatasetError(f"cannot extract {tar}: {e}") from e
     return out_dir
 

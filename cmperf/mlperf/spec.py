@@ -169,6 +169,15 @@ class ModelSpec:
             out.append(version)
         return tuple(out)
 
+    def required_scenarios(self, version, system_type="edge"):
+        """The scenarios round ``version`` requires of this benchmark in the closed division
+        (open: any subset), as Scenarios; () when the round has no such benchmark."""
+        from cmperf.submission import rounds as R
+        mr = R.get_round(version).model(self.mlperf_model)
+        if mr is None:
+            return ()
+        return tuple(scenario(n) for n in mr.required_scenarios.get(R.normalize_system_type(system_type), ()))
+
     def round_refusal(self, version):
         """Why this model cannot pass round ``version`` (None when it can)."""
         from cmperf.submission import rounds as R
@@ -303,6 +312,9 @@ class RunSpec:
                 kw[key] = _positive_int(key, kw[key], allow_zero=key.endswith("duration_ms"))
             else:
                 kw.pop(key, None)
+        if kw.get("batch_size"):   # one image/volume per inference for some models: refused up front
+            from .benchmarks import check_batch_size
+            check_batch_size(m, kw["batch_size"])
         if kw.get("fast_factor") not in (None, ""):
             kw["fast_factor"] = _positive_float("fast_factor", kw["fast_factor"])
         else:

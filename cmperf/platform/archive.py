@@ -244,17 +244,19 @@ def _save_record(record, target, owned, archive, was_empty):
     manifest.save(record or manifest.inside_path(target), owned, archive)
 
 
-def _place_fresh(stage, target, archive):
+def _place_fresh(stage, target, archive, record):
     """The target did not exist: the staging directory becomes it, in one rename."""
     os.chmod(stage, 0o777 & ~_umask())
-    owned = set(manifest.tree_paths(stage))
+    owned = set(manifest.tree_paths(stage)) if record else set()
     os.rename(stage, target)
-    _save_record(None, target, owned, archive, True)
+    if record:
+        _save_record(None, target, owned, archive, True)
     return []
 
 
-def _place_merge(stage, target, archive, overwrite):
+def _place_merge(stage, target, archive, overwrite, record):
     """The target exists: add the archive's entries; replace only our own, with overwrite."""
+    keep_record = record
     record, owned = manifest.load(target)
     was_empty = not [e for e in os.listdir(target) if os.path.join(target, e) != stage]
     entries = sorted(os.listdir(stage))
@@ -300,17 +302,20 @@ def _place_merge(stage, target, archive, overwrite):
         full = os.path.join(target, e)
         if os.path.isdir(full) and not os.path.islink(full):
             owned.update(manifest.tree_paths(full, e + "/"))
-    _save_record(record, target, owned, archive, was_empty)
+    if keep_record:
+        _save_record(record, target, owned, archive, was_empty)
     return ours
 
 
-def extract(archive, target, overwrite=False, limits=None):
+def extract(archive, target, overwrite=False, limits=None, record=True):
     """Extract ``archive`` into directory ``target``; return an Extracted.
 
     A missing or empty ``target`` is created with exactly the archive's content. An existing
     directory gets the archive's entries added; one that is already there is replaced only with
     ``overwrite`` and only if an earlier extraction wrote it. ``limits``: a :class:`Limits`
     (default: $CM_EXTRACT_MAX_SIZE / $CM_EXTRACT_MAX_MEMBERS, else 64 GiB / 2M members).
+    ``record=False``: write no record of what was extracted (a caller that owns the whole
+    target, e.g. a fresh staging directory of its own).
     """
     archive = os.path.abspath(archive)
     if not os.path.isfile(archive):
@@ -329,7 +334,8 @@ def extract(archive, target, overwrite=False, limits=None):
         stage = tempfile.mkdtemp(prefix=".cmperf-extract-", dir=target)
     try:
         policy = _unpack(archive, kind, stage, limits)
-        replaced = _place_fresh(stage, target, archive) if fresh else _place_merge(stage, target, archive, overwrite)
+        replaced = (_place_fresh(stage, target, archive, record) if fresh
+                    else _place_merge(stage, target, archive, overwrite, record))
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError, zlib_error()) as e:
         _remove(stage)
         raise ArchiveError(f"cannot extract {archive}: {e}") from e

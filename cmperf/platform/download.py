@@ -338,10 +338,10 @@ def download(urls, dest_dir, filename=None, checksum=None, mirrors=(), offline=N
     part = os.path.join(partial_dir, filename + ".part")
     meta = part + ".json"
 
-    with contextlib.ExitStack() as locks:
-        locks.enter_context(_lock(os.path.join(dest_dir, f".{filename}.lock")))
-        if partial_dir != dest_dir:  # two cache entries fetching the same URL share its partial file
-            locks.enter_context(_lock(os.path.join(partial_dir, ".lock")))
+    # One download of a file at a time: the lock sits with the partial file (two cache entries
+    # fetching the same URL share it), so the user's directory gets nothing but the file.
+    lock = os.path.join(partial_dir, ".lock") if partial_dir != dest_dir else os.path.join(dest_dir, f".{filename}.lock")
+    with _lock(lock):
         if os.path.isfile(final):
             if checksum is None or checksum.matches(final):
                 return DownloadResult(final, "cache")

@@ -69,8 +69,16 @@ def round_of(rows, given=None):
     return found[0] if found[0].startswith("v") else f"v{found[0]}"
 
 
-def find_repo(value, cm_home=None):
-    """A CM repository directory from a path or a registered repository's name (e.g. mlcommons@cm4mlperf-results)."""
+def local_repo(cm_home=None):
+    home = cm_home or os.environ.get("CM_REPOS") or os.path.join(os.path.expanduser("~"), "CM")
+    return os.path.join(home, "repos", "local")
+
+
+def find_repo(value="", cm_home=None):
+    """A CM repository directory from a path or a registered repository's name (e.g. mlcommons@cm4mlperf-results);
+    none given: the local repository (created on first use, as cmind does)."""
+    if not value:
+        return local_repo(cm_home)
     if os.path.isdir(value):
         return os.path.abspath(value)
     home = cm_home or os.environ.get("CM_REPOS") or os.path.join(os.path.expanduser("~"), "CM")

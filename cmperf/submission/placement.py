@@ -14,6 +14,7 @@ import shutil
 import tempfile
 
 from cmperf.core.atomic import write_json
+from cmperf.core.processes import pid_alive as _pid_alive
 from cmperf.filehash import sha256_file
 
 
@@ -68,18 +69,6 @@ def clean_leftovers(target):
             os.rename(path, target)        # killed between the two renames: the old tree is back
         else:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _pid_alive(pid):
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def check_target(target, force):

@@ -14,7 +14,7 @@ from cmperf.mlperf import spec_env
 
 @cm_hook
 def plan(i):
-    spec = spec_env.from_env(_with_defaults(i["env"]))
+    spec = spec_env.from_env(_with_defaults(dict(i["env"])))   # side-effect free: a copy
     return {"actions": spec_env.plan_notes(spec)}
 
 

@@ -16,3 +16,11 @@ def preprocess(i):
     seconds = bp.run(cmd, cwd, log, env={**os.environ, **run_env})
     env["CM_BENCHMARK_PROGRAM_SECONDS"] = f"{seconds:.3f}"
     env["CM_BENCHMARK_PROGRAM_LOG"] = log
+
+
+@cm_hook
+def plan(i):
+    env = i["env"]
+    cmd = bp.command_line(env.get("CM_RUN_CMD", ""), env.get("CM_RUN_PREFIX", ""),
+                          bp.split_commands(env.get("CM_PRE_RUN_CMDS")), bp.split_commands(env.get("CM_POST_RUN_CMDS")))
+    return {"actions": [{"kind": "note", "text": f"run: {cmd}"}]}

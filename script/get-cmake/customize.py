@@ -6,3 +6,10 @@ from cmperf.platform import tools
 @cm_hook
 def preprocess(i):
     return {"version": tools.detect_into_env("cmake", i["env"])}
+
+
+@cm_hook
+def plan(i):
+    """Detection is read-only: a missing tool or a version outside --version* is refused before anything runs."""
+    version = tools.detect_into_env("cmake", dict(i["env"]))
+    return {"actions": [{"kind": "note", "text": f"cmake {version} found"}]}

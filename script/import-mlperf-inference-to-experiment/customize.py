@@ -9,9 +9,7 @@ from cmperf.report import import_summary as imp
 @cm_hook
 def preprocess(i):
     env = i["env"]
-    home = os.environ.get("CM_REPOS") or os.path.join(os.path.expanduser("~"), "CM")
-    target = imp.find_repo(env.get("CM_IMPORT_MLPERF_INFERENCE_TARGET_REPO")
-                           or os.path.join(home, "repos", "local"))
+    target = imp.find_repo(env.get("CM_IMPORT_MLPERF_INFERENCE_TARGET_REPO", ""))
     rnd = env.get("CM_MLPERF_SUBMISSION_ROUND")
     submitter = env.get("CM_MLPERF_SUBMITTER")
     name = env.get("CM_IMPORT_MLPERF_INFERENCE_NAME")
@@ -33,3 +31,14 @@ def preprocess(i):
 
 def postprocess(i):
     return {"return": 0}
+
+
+@cm_hook
+def plan(i):
+    """The target repository and a given summary are checked before anything runs."""
+    env = i["env"]
+    target = imp.find_repo(env.get("CM_IMPORT_MLPERF_INFERENCE_TARGET_REPO", ""))
+    summary = env.get("CM_MLPERF_INFERENCE_SUMMARY_CSV")
+    if summary and not os.path.isfile(summary):
+        raise imp.DataError(f"results summary not found: {summary}")
+    return {"actions": [{"kind": "note", "text": f"import a results summary into {target}/experiment/"}]}

@@ -17,3 +17,12 @@ def preprocess(i):
                                  env.get("CM_GIT_BRANCH") or None)
     env["CM_MLPERF_RESULTS_PUSHED_COMMIT"] = head or ""
     print(f"pushed {head} to {env['CM_MLPERF_RESULTS_GIT_REPO_URL']}" if head else "nothing new to push")
+
+
+@cm_hook
+def plan(i):
+    """Refuse a missing --repo_url before anything runs; say what will be pushed where."""
+    url = i["env"].get("CM_MLPERF_RESULTS_GIT_REPO_URL", "")
+    if not url:
+        raise push_results.PushError("no repository given: pass --repo_url=<git URL of your fork or results repository>")
+    return {"actions": [{"kind": "note", "text": f"clone {url}, copy the submission tree in, commit and push"}]}

@@ -80,6 +80,17 @@ class Planner:
             return Outcome(False, str(e))
         return Outcome(True, scripts=tuple(n.script for n in plan.nodes()))
 
+    def _register_repo(self, name):
+        """What the published instructions' `cm pull repo NAME` step leaves: a registered repository."""
+        import json
+        path = os.path.join(self.home, "repos", name)
+        os.makedirs(path, exist_ok=True)
+        with open(os.path.join(self.home, "repos.json")) as f:
+            repos = json.load(f)
+        if path not in repos:
+            with open(os.path.join(self.home, "repos.json"), "w") as f:
+                json.dump(repos + [path], f)
+
     def _has_action(self, action):
         import importlib.util
         spec = importlib.util.spec_from_file_location(
@@ -89,6 +100,8 @@ class Planner:
         return callable(getattr(module.CAutomation, action, None))
 
     def plan_entry(self, entry):
+        for name in entry.get("needs_repos", []) or []:
+            self._register_repo(name)
         try:
             i = cm_input(shell_words(instantiate(entry), self.home))
         except ValueError as e:

@@ -44,14 +44,15 @@ REFUSALS = {
         r"unknown flag --add_deps_tags",
         "`--add_deps_tags.NAME=` of v2.1-era commands is now `--adr.NAME.tags=`; cmperf names an unknown "
         "flag instead of ignoring it (`--allow_unknown_inputs` keeps upstream's permissive behaviour)"),
-    "retinanet-harness": (
-        r"harness not implemented yet for retinanet",
-        "RetiNanet's model, dataset and accuracy script are registered but the reference LoadGen harness "
-        "for it is not implemented yet: refused at plan time, before the ~150 MB model and the dataset"),
     "openimages-download": (
         r"OpenImages images are not downloaded by cmperf",
         "the OpenImages images come from the reference's openimages_mlperf.sh (fiftyone); cmperf does not "
         "download them and asks for --dataset_path with the layout that script writes"),
+    "precision": (
+        r"precision for \S+ on \S+ 'int8'",
+        "--precision picks a published model file per model and backend; an int8 ResNet-50 for DeepSparse "
+        "is not one of them (the line's SparseZoo stub is a custom model), so the request is refused naming "
+        "the precisions that exist"),
     "round": (
         r"round",
         "cmperf has the rules of the MLPerf Inference rounds it names in the error; a run or submission "

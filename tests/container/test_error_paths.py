@@ -39,9 +39,13 @@ def test_an_engine_that_does_not_answer_is_not_usable():
 def test_cm_docker_script_without_engine_is_a_cm_error(tmp_path, registered_home):
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, PATH=str(tmp_path), CM_REPOS=str(registered_home), PYTHONPATH=root)
-    r = subprocess.run([sys.executable, "-m", "cmind", "docker", "script", "--tags=detect,cpu", "--quiet"], env=env,
-                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "-m", "cmind", "docker", "script", "--tags=run-mlperf,inference", "--quiet"],
+                       env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "no usable container engine" in r.stderr
+    dry = subprocess.run([sys.executable, "-m", "cmind", "docker", "script", "--tags=run-mlperf,inference", "--plan"],
+                         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert dry.returncode == 0 and "FROM localhost/debian-min:bookworm" in dry.stdout     # no engine needed
+    assert f"would mount {tmp_path}/results:{tmp_path}/results (to be created)" in dry.stdout
     flag = subprocess.run([sys.executable, "-m", "cmind", "run", "script", "--tags=detect,cpu", "--docker"],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert flag.returncode == 1 and "no usable container engine" in flag.stderr     # --docker: the same path
@@ -77,7 +81,7 @@ def test_build_failure_shows_command_log_and_tail(tmp_path):
         engine.build(fake, str(tmp_path / "ctx"), "localhost/t:1")
     text = str(e.value)
     assert "exit code 125" in text and "No matching distribution found for x==9" in text
-    assert "command: podman build --network=host" in text and str(tmp_path / "ctx" / "build.log") in text
+    assert "command: podman build --network=host --force-rm" in text and str(tmp_path / "ctx" / "build.log") in text
     assert "No matching distribution" in (tmp_path / "ctx" / "build.log").read_text()
 
 

@@ -86,3 +86,18 @@ def test_progress_goes_to_the_sink_then_to_the_events_file(tmp_path, monkeypatch
     lines = [json.loads(line) for line in events.read_text().splitlines()]
     assert [e["event"] for e in lines] == ["task_start", "task_failed"]
     assert lines[1]["error"] == "boom"
+
+
+def test_pid_alive_tells_a_killed_child_from_a_live_one():
+    import subprocess
+    import sys
+    from cmperf.core.processes import pid_alive
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert pid_alive(child.pid) and pid_alive(os.getpid())
+        child.kill()
+        child.wait()
+        assert not pid_alive(child.pid)
+    finally:
+        child.kill()
+    assert not pid_alive(0) and not pid_alive(-5) and not pid_alive("12")

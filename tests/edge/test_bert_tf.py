@@ -1,5 +1,6 @@
-"""BERT's official TF frozen graph interface (input_ids:0, input_mask:0, segment_ids:0 -> logits:0)
-through the tf backend and the span-logits encoder, on a stand-in frozen graph."""
+"""The tf backend with the official TF model forms, on stand-ins (one module: TensorFlow's import is
+the slow part): BERT's frozen model.pb (input_ids:0, input_mask:0, segment_ids:0 -> logits:0) through
+the span-logits encoder, and 3D-UNet's SavedModel (input -> output) through the sliding window."""
 import numpy as np
 import pytest
 
@@ -41,3 +42,25 @@ def test_frozen_bert_feeds_by_name_and_splits_logits(tmp_path):
     assert rows[0, 5, 0] == 10 and rows[0, 9, 1] == 10 and rows[1, 1, 0] == 10 and rows.sum() == 30
     with pytest.raises(ModelFileError, match="no usable tensors"):
         get_backend("tf").load(path, ["input_ids:0", "token_type_ids:0"], "logits:0")
+
+
+def test_unet_savedmodel_through_the_sliding_window(tmp_path):
+    """3D-UNet's TF form is a SavedModel (3dunet_kits19_128x128x128.tf.zip): a stand-in with the
+    ONNX model's names and the same per-voxel logits as standins.unet_standin."""
+    tf = pytest.importorskip("tensorflow")
+    from cmperf.mlperf.backends import get_backend
+    from cmperf.mlperf.kits19.sliding_window import SlidingWindow
+
+    class Unet(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 1, 128, 128, 128], tf.float32, name="input")])
+        def serve(self, input):   # noqa: A002  (the official input name)
+            return {"output": tf.concat([input * 0.0, input - 0.5, 2.0 * input - 3.0], axis=1)}
+
+    m = Unet()
+    tf.saved_model.save(m, str(tmp_path / "unet"), signatures={"serving_default": m.serve})
+    b = SlidingWindow(get_backend("tf").load(str(tmp_path / "unet"), "input", "output"))
+    vol = np.full((1, 1, 128, 128, 128), -1.0, np.float32)
+    vol[..., 10:20, 10:20, 10:20] = 1.0
+    vol[..., 30:40, 30:40, 30:40] = 2.6
+    seg = b.predict(vol)
+    assert int((seg == 1).sum()) == 1000 and int((seg == 2).sum()) == 1000 and seg[0, 0, 10, 10, 10] == 1

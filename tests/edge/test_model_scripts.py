@@ -44,3 +44,10 @@ def test_plan_hooks_state_the_download_or_the_local_copy(tmp_path):
     r = plan({"env": {"CM_TMP_CURRENT_SCRIPT_PATH": os.path.join(ROOT, "script", "get-ml-model-retinanet"),
                       "CM_ML_MODEL_FRAMEWORK": "onnx", "CM_ML_MODEL_PRECISION": "int8"}})
     assert r["return"] == 1 and "no official RetinaNet (onnx, int8) file" in r["error"] and "_fp32,_onnx" in r["error"]
+
+
+def test_bert_tf_int8_refused_by_the_scripts_constraints(cm):
+    rc, _, text = cm("--tags=get,ml-model,bert-large,_tf,_int8", "--plan")
+    assert rc != 0 and "model.pb is published in fp32 only" in text
+    rc, _, text = cm("--tags=get,ml-model,bert-large,_onnx,_int8", "--plan")
+    assert rc == 0 and "bert_large_v1_1_fake_quant.onnx" in text and "md5:45f88ffb2915362242703c85c38ec2d4" in text

@@ -129,3 +129,20 @@ def test_accuracy_log_problems(tmp_path):
     log = standins.accuracy_log(tmp_path / "log.json", {0: _det(1, (0, 0, 1, 1), 0.9, 1)})
     with pytest.raises(LoadGenError, match="carries detections of image 1"):
         accuracy.mean_average_precision(str(log), ann)
+
+
+def test_qsl_refuses_a_dataset_whose_annotations_went_away_or_changed(tmp_path):
+    from cmperf.mlperf import benchmarks
+    ann = standins.openimages_dataset(tmp_path / "oi")
+    preprocess.build(str(tmp_path / "oi"), str(tmp_path / "pre"), count=1)
+    qsl = benchmarks.openimages_qsl(None, str(tmp_path / "pre"), 64)
+    assert qsl.total_count == 1 and qsl.performance_count == 1
+    with open(ann, "a") as f:
+        f.write(" ")
+    with pytest.raises(DatasetError, match="changed since"):
+        benchmarks.openimages_qsl(None, str(tmp_path / "pre"), 64)
+    os.remove(ann)
+    with pytest.raises(DatasetError, match="is missing: accuracy cannot be scored"):
+        benchmarks.openimages_qsl(None, str(tmp_path / "pre"), 64)
+    with pytest.raises(DatasetError, match="not a preprocessed OpenImages directory"):
+        benchmarks.openimages_qsl(None, str(tmp_path / "oi"), 64)

@@ -29,3 +29,16 @@ def test_unknown_precision_and_measurements():
     m = precision.measurements(registry.model_spec("resnet50"), "pytorch", "int8")
     assert m["weight_data_types"] == "int8" and m["precision"] == "int8"
     assert m["starting_weights_filename"].endswith("resnet50_INT8bit_quantized.pt")
+
+
+def test_run_spec_refuses_what_the_model_cannot_do():
+    from cmperf.mlperf import spec
+    from cmperf.mlperf.errors import ConfigError
+    assert spec.RunSpec.build("bert-99", precision="int8").precision == "int8"
+    assert spec.RunSpec.build("bert-99", backend="tf").backend == "tf"
+    with pytest.raises(ConfigError, match="retinanet takes at most 1 sample"):
+        spec.RunSpec.build("retinanet", batch_size=4)
+    with pytest.raises(UnknownChoiceError, match="backend for 3d-unet-99"):
+        spec.RunSpec.build("3d-unet-99", backend="deepsparse")
+    with pytest.raises(UnknownChoiceError, match="precision for 3d-unet-99.9 on tf 'int8'"):
+        spec.RunSpec.build("3d-unet-99.9", backend="tf", precision="int8")

@@ -31,3 +31,37 @@ def test_transcripts_scored_as_word_error_rate(tmp_path):
 def test_rnnt_harness_waits_for_pytorch():
     with pytest.raises(HarnessNotImplementedError, match="harness not implemented yet for rnnt"):
         harness_spec("rnnt")
+
+
+def _wav(path, seconds, rate=16000):
+    import wave
+    os_dir = path.parent
+    os_dir.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\0\0" * int(seconds * rate))
+
+
+def test_librispeech_manifest_keeps_utterances_up_to_15_s(tmp_path):
+    from cmperf.mlperf.accuracy.wer import load_manifest
+    from cmperf.mlperf.errors import DatasetError
+    from cmperf.mlperf.librispeech import manifest
+    chapter = tmp_path / "dev-clean" / "84" / "121123"
+    _wav(chapter / "84-121123-0000.wav", 2.0)
+    _wav(chapter / "84-121123-0001.wav", 15.5)            # longer than the QSL's 15 s: dropped
+    _wav(chapter / "84-121123-0002.wav", 0.5)
+    (chapter / "84-121123.trans.txt").write_text(
+        "84-121123-0000 GO DO YOU HEAR\n84-121123-0001 A LONG ONE\n84-121123-0002 BUT IN LESS THAN FIVE MINUTES'\n")
+    assert manifest.build(str(tmp_path / "dev-clean"), str(tmp_path / "out")) == (2, 3)
+    assert load_manifest(str(tmp_path / "out" / "manifest.json")) == ["go do you hear", "but in less than five minutes'"]
+    (chapter / "84-121123-0002.wav").unlink()
+    (chapter / "84-121123-0002.flac").write_bytes(b"fLaC")
+    import shutil
+    if shutil.which("sox") is None:
+        with pytest.raises(DatasetError, match="needs the sox program"):
+            manifest.build(str(tmp_path / "dev-clean"), str(tmp_path / "out2"))
+    _wav(chapter / "84-121123-0000.wav", 1.0, rate=8000)
+    with pytest.raises(DatasetError, match="8000 Hz"):
+        manifest.build(str(tmp_path / "dev-clean"), str(tmp_path / "out3"))

@@ -171,6 +171,8 @@ def test_nothing_is_written_into_the_users_cwd_and_secrets_never_reach_disk(repo
     r = cm_cli("run", "script", "--tags=quiet,cached", "-s", "-j", env=env)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["new_env"] == {"Q_LEN": str(len(TOKEN))}      # the script got it
+    state = os.path.join(json.loads(r.stdout)["cache_path"], "cm-cached-state.json")
+    assert stat.S_IMODE(os.stat(state).st_mode) == 0o600                     # it holds env values
     failed = cm_cli("run", "script", "--tags=quiet,-cached", "-s", "--env.FAIL=1",
                     f"--env.OUT_ENV={tmp_path}/q.env", env=env)
     assert failed.returncode != 0
@@ -208,3 +210,26 @@ def test_a_non_writable_cwd_works(repo, cm_cli, immutable_cwd):
     r = cm_cli("run", "script", "--tags=ro,cached", "-j")
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr and json.loads(r.stdout)["new_env"] == {"RO_OK": "yes"}
+
+
+def test_secret_names_are_whole_name_parts():
+    from cmperf.engine.native import is_secret
+    assert all(is_secret(n) for n in ("GH_TOKEN", "CM_GH_TOKEN", "HF_TOKEN", "AWS_SECRET_ACCESS_KEY",
+                                      "DB_PASSWORD", "OPENAI_API_KEY"))
+    assert not any(is_secret(n) for n in ("CM_DATASET_SQUAD_TOKENIZED_ROOT", "PATH", "CM_TOKENIZER_PATH"))
+
+
+def test_ctrl_c_inside_a_python_hook_is_one_line_and_130(repo, workdir):
+    mark = workdir / "mark"
+    repo.script("hooked", {"tags": ["hooked"], "cache": True}, customize=f'''
+        import time
+        def preprocess(i):
+            open("{mark}", "w").write("in hook")
+            time.sleep(300)
+            return {{"return": 0}}
+    ''')
+    proc = spawn("run", "script", "--tags=hooked", "-s")
+    assert wait_for(mark.exists)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err

@@ -117,3 +117,28 @@ def test_progress_per_node_for_the_local_executor(tmp_path, loadgen_template):
     assert states == [(1, "pending"), (2, "pending"), (1, "running"), (1, "failed"), (2, "running"), (2, "done")]
     done = [e for e in seen if e["event"] == "task_done"]
     assert done and "1 done, 1 failed" in done[-1]["detail"]
+
+
+def test_interrupted_local_sweep_stops_its_command_and_resumes(tmp_path):
+    import signal
+    import threading
+    pid_file = tmp_path / "pid"
+    cmd = [f"if [ {{{{N}}}} = 2 ] && [ ! -e {pid_file} ]; then echo $$ > {pid_file}; exec sleep 60; fi; echo n {{{{N}}}}"]
+    timer = threading.Thread(target=lambda: (_wait_file(pid_file), os.kill(os.getpid(), signal.SIGINT)))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        api.run(str(tmp_path / "exp"), cmd, {"N": "[1,2,3]"}, log=quiet)
+    timer.join()
+    child = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)                      # the step's command did not outlive the sweep
+    out = api.resume(str(tmp_path / "exp"), log=quiet)
+    assert [s["status"] for s in out["steps"]] == ["ok"] * 3
+
+
+def _wait_file(path):
+    import time
+    for _ in range(200):
+        if path.exists() and path.read_text().strip():
+            return
+        time.sleep(0.05)

@@ -187,6 +187,29 @@ def _wait_for(predicate, timeout=60):
     return False
 
 
+def test_steps_on_one_node_share_its_cm_cache(cluster, tmp_path):
+    """Four steps that need the same cached artifact (`detect,cpu`) on two nodes, each node with
+    its own CM home: it is built once per node, not once per step (concurrent steps of a node
+    wait on the cache's lock and reuse the entry)."""
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    for name in ("head", "w1"):
+        subprocess.run([sys.executable, "-m", "cmind", "init", "repo", "cmperf", f"--path={ROOT}"], check=True,
+                       env={**env, "CM_REPOS": os.path.join(cluster.tmp, "cm", name)}, capture_output=True,
+                       timeout=120)
+    cmd = [f": {{{{I}}}}; {sys.executable} -m cmind run script --tags=detect,cpu --quiet"]
+    out = api.run(str(tmp_path / "e"), cmd, {"I": "range(4)"}, executor="ray", address=cluster.address,
+                  resources={"cpus": "1"}, log=quiet)
+    assert [s["status"] for s in out["steps"]] == ["ok"] * 4, [s["output_tail"] for s in out["steps"]]
+    used = collections.Counter(s["provenance"]["node_id"] for s in out["steps"])
+    assert max(used.values()) >= 2
+    for name, node in cluster.nodes_by_sut.items():
+        cache = os.path.join(cluster.tmp, "cm", name, "repos", "local", "cache")
+        entries = [json.load(open(os.path.join(cache, d, "_cm.json")))["tags"] for d in os.listdir(cache)
+                   if os.path.isfile(os.path.join(cache, d, "_cm.json"))] if os.path.isdir(cache) else []
+        built = sum("detect-cpu" in tags for tags in entries)
+        assert built == (1 if used[node.node_id] else 0), (name, entries)
+
+
 def test_driver_killed_then_resume_runs_only_what_is_missing(cluster, tmp_path):
     exp = tmp_path / "exp"
     env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -213,9 +236,31 @@ def test_driver_killed_then_resume_runs_only_what_is_missing(cluster, tmp_path):
         api.resume(str(exp), log=quiet)
 
 
+def test_cm_run_experiment_on_the_cluster(cluster, tmp_path, cm_repos):
+    """The CM front end: `cm run experiment --executor=ray --address=... --resources.sut:w1=1`."""
+    env = {**os.environ, "CM_REPOS": str(cm_repos), "PYTHONPATH": ROOT}
+
+    def cm(*args):
+        p = subprocess.run([sys.executable, "-m", "cmind", *args], env=env, cwd=tmp_path, capture_output=True,
+                           text=True, timeout=120)
+        assert p.returncode == 0, f"cm {' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+        return p
+
+    cm("init", "repo", "cmperf", f"--path={ROOT}")
+    p = cm("run", "experiment", "--tags=ray,dse", "--executor=ray", f"--address={cluster.address}",
+           "--resources.sut:w1=1", "--explore.BATCH=[1,8]", "--", *LOADGEN)
+    assert "2 steps ok, 0 failed" in p.stdout
+    steps = sorted((cm_repos / "repos" / "local" / "experiment").glob("*/*/step-*/cm-step.json"))
+    records = [json.loads(s.read_text()) for s in steps]
+    assert [r["variables"]["BATCH"] for r in records] == [1, 8]
+    assert {r["provenance"]["node_id"] for r in records} == {cluster.nodes_by_sut["w1"].node_id}
+    assert all(r["results"][0]["scenario"] == "Offline" for r in records)
+
+
 def test_worker_node_killed_mid_sweep_every_step_stored_exactly_once(cluster, tmp_path, events):
     """Real LoadGen steps; the worker node dies while it runs one: that step is run again on the
-    head, nothing is lost or stored twice. (Runs last: it removes the worker node.)"""
+    head (whole-node steps: pinned to a node, then to another), nothing is lost or stored twice.
+    (Runs last: it removes the worker node.)"""
     worker = cluster.nodes_by_sut["w1"]
     result = {}
 
@@ -224,15 +269,18 @@ def test_worker_node_killed_mid_sweep_every_step_stored_exactly_once(cluster, tm
             # each step waits a second before its LoadGen run, so the kill lands while one runs
             result["out"] = api.run(str(tmp_path / "exp"), ["sleep 1 && " + " ".join(LOADGEN)],
                                     {"BATCH": "[1,4,16,64]"}, executor="ray",
-                                    address=cluster.address, resources={"cpus": "2"}, log=quiet)
+                                    address=cluster.address, resources={"whole_node": "yes"}, log=quiet)
         except BaseException as e:   # noqa: BLE001 - reported by the assertion below
             result["error"] = e
 
+    # (an earlier test's crashed step may have left its scratch directory there)
+    scratch = os.path.join(cluster.tmp, "scratch", "w1")
+    before = set(os.listdir(scratch))
     t = threading.Thread(target=sweep)
     t.start()
     try:
-        assert _wait_for(lambda: any(e["event"] == "experiment_step" and e["state"] == "running"
-                                     and e["node"].endswith(worker.node_id[:8]) for e in list(events)))
+        # a step has started on the worker when its scratch directory appears there
+        assert _wait_for(lambda: set(os.listdir(scratch)) - before)
         cluster.remove_node(worker, allow_graceful=False)
     finally:
         t.join(120)
@@ -244,7 +292,8 @@ def test_worker_node_killed_mid_sweep_every_step_stored_exactly_once(cluster, tm
     assert sorted(os.listdir(result["out"]["path"])) == ["cm-sweep.json"] + [f"step-{n:04d}" for n in range(1, 5)]
     lost = [s for s in steps if s["provenance"].get("lost_attempts")]
     assert len(lost) >= 1
-    assert all(a["node_id"] == worker.node_id for s in lost for a in s["provenance"]["lost_attempts"])
+    assert all(a["node_id"] == worker.node_id for s in lost for a in s["provenance"]["lost_attempts"]), \
+        [s["provenance"]["lost_attempts"] for s in lost]
     assert all(s["provenance"]["node_id"] == cluster.head_node.node_id for s in lost)
     retried = [e for e in events if e["event"] == "experiment_step" and e.get("lost_on")]
     assert retried and all(worker.node_id[:8] in e["lost_on"] for e in retried)

@@ -165,7 +165,7 @@ def test_resnet50_pipeline_with_a_small_preprocessed_dataset(tmp_path, r50_rando
     assert ", total=5\nhash=" in text
 
 
-def test_round_seeds_replace_the_built_in_ones(tmp_path):
+def test_round_seeds_replace_the_built_in_ones(tmp_path, digits_dir):
     """A v3.1 run must carry v3.1's seeds; LoadGen's built-in mlperf.conf has its own round's."""
     import json
     import os
@@ -178,6 +178,7 @@ def test_round_seeds_replace_the_built_in_ones(tmp_path):
     env = dict(os.environ, CMPERF_MLPERF_CACHE=str(tmp_path / "cache"))
     p = subprocess.run([sys.executable, "-m", "cmperf.mlperf.run", "--model", "digits-mlp", "--mode", "performance",
                         "--run-style", "test", "--test-query-count", "5", "--results-dir", str(tmp_path / "res"),
+                        "--dataset-dir", digits_dir,
                         "--round", "v3.1", "--json"],
                        capture_output=True, text=True, timeout=300, env=env)
     assert p.returncode == 0, p.stderr[-2000:]
@@ -199,11 +200,13 @@ def test_per_scenario_targets_apply_to_their_scenario_only(tmp_path, digits_dir)
 
 def test_server_accuracy_without_a_target_is_not_paced_at_one_qps(tmp_path, digits_dir):
     out = io.StringIO()
-    (rec,) = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Server", "--mode", "accuracy"), out=out)
+    # batch 64: the Server worker batches what is queued (the pace under test is user.conf's, not the SUT's)
+    (rec,) = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Server", "--mode", "accuracy",
+                             "--batch-size", "64"), out=out)
     assert "resnet50.Server.target_qps = 1000" in open(os.path.join(rec["dir"], "user.conf")).read()
     assert rec["result"]["validity"] == "VALID" and rec["accuracy"] > 90
     assert "accuracy issued at 1000 qps (no --target-qps given)" in out.getvalue()
     # an explicit target is the user's, for accuracy too
     (rec,) = mlrun.run(_args(tmp_path / "res", digits_dir, "--scenario", "Server", "--mode", "accuracy",
-                             "--server-target-qps", "900"), out=io.StringIO())
+                             "--server-target-qps", "900", "--batch-size", "64"), out=io.StringIO())
     assert "resnet50.Server.target_qps = 900" in open(os.path.join(rec["dir"], "user.conf")).read()

@@ -29,7 +29,7 @@ MEMBER = st.one_of(
     st.tuples(NAMES, st.just("sym"), LINK_TARGETS),
 )
 TAR_MEMBER = st.one_of(MEMBER, st.tuples(NAMES, st.just("hard"), NAMES))
-SETTINGS = settings(max_examples=100, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
