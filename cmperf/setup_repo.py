@@ -27,15 +27,17 @@ def registered_paths(home):
 
 def register(home=None, quiet=False):
     """Register every repository of this checkout that is not registered yet; return their paths."""
-    import cmind
+    from cmind.core import CM
 
     home = home or repos_home()
+    cm = None      # cmind's own instance for this home (its global one may know another CM_REPOS)
     done = []
     for alias, path in REPOS:
         if not os.path.isfile(os.path.join(path, "cmr.yaml")):
             continue
         if path not in registered_paths(home):
-            r = cmind.access({"action": "init", "automation": "repo", "artifact": alias, "path": path})
+            cm = cm or CM(repos_path=home)
+            r = cm.access({"action": "init", "automation": "repo", "artifact": alias, "path": path})
             if r["return"] > 0:
                 raise RuntimeError(f"cmind could not register {path}: {r.get('error')}")
         done.append(path)

@@ -35,6 +35,11 @@ REFUSALS = {
         "a results README printed `cm run script run mobilenet-models _tflite ...`: the quotes of the "
         "`cmr \"run mobilenet-models ...\"` that was run were lost; as printed, the first word is a script "
         "alias for upstream CM and cmperf alike, and the error lists the closest script"),
+    "system-fields": (
+        r"a submission needs system field\(s\) no detection can know",
+        "a valid `_submission` needs the system description fields no detection can know (status, "
+        "cooling, storage, networking, ...); upstream fills them with placeholders the checker then "
+        "rejects, cmperf asks for them (`--system_json=FILE`) before the benchmark runs"),
     "test-submission": (
         r"_submission with --execution_mode=test",
         "a `_submission` run in test mode (a few queries; upstream's CI and tutorials do it with `_short`) "

@@ -188,3 +188,15 @@ def test_a_flag_value_given_as_a_variation_names_the_flag(repo, cm):
                           "input_description": {"model": {"choices": ["bert-99", "resnet50"]}}})
     r = cm("run", "script", "--tags=front,_bert99", "--plan")
     assert r["return"] == 16 and "unknown variation _bert99; did you mean --model=bert-99?" in r["error"]
+
+
+def test_a_submission_without_the_system_fields_is_refused_before_the_benchmark(repo, cm, workdir):
+    """The checkout's own scripts: the generator at the end would refuse; the plan refuses first."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    r = cm("run", "script", "--tags=run-mlperf,inference,_submission", "--execution_mode=valid", "--plan")
+    assert r["return"] == 1 and "a submission needs system field(s) no detection can know" in r["error"]
+    assert "status" in r["error"] and "--system_json=FILE" in r["error"]
+    r = cm("run", "script", "--tags=run-mlperf,inference,_submission", "--execution_mode=valid", "--plan",
+           f"--system_json={root}/docs/system-example.json")
+    assert r["return"] == 0, r.get("error")
+    assert not os.listdir(workdir)
