@@ -47,7 +47,10 @@ def _download_actions(env):
                                      f"{oi_images.WORKERS} at a time from {base}; size estimated "
                                      f"(~{oi_images.EST_IMAGE_BYTES // 1000} kB an image); unverified per image: "
                                      f"no official checksum exists, each image must decode as a JPEG of its "
-                                     f"annotated size and its sha256 is recorded in {oi_images.MANIFEST}"}]
+                                     f"annotated size and its sha256 is recorded in {oi_images.MANIFEST}"}] + \
+        ([{"kind": "note", "text": "offline: the images must be in --mirror DIR (by file name) or already "
+                                   "staged by an earlier run; the error names the missing ones"}]
+         if sources.is_yes(env.get("CM_OFFLINE")) else [])
 
 
 @sources.hook

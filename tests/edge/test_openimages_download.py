@@ -92,6 +92,8 @@ def test_plan_shows_the_download_instead_of_refusing(cm):
     text = json.dumps(data)
     assert oi.OFFICIAL_BASE + "<image id>.jpg" in text and "(3 images)" in text
     assert "unverified per image" in text and str(3 * oi.EST_IMAGE_BYTES) in text
+    rc, _, text = cm("--tags=get,dataset,openimages,_full", "--plan", "--offline")
+    assert rc == 0 and f"({oi.MLPERF_IMAGES} images)" in text and "offline: the images must be in --mirror" in text
     rc, _, text = cm("--tags=get,dataset,openimages,_size.30000", "--plan")
     assert rc != 0 and "24781" in text
     rc, _, text = cm("--tags=get,dataset,openimages", "--plan", "--openimages_mirror=ftp://x/")
