@@ -6,6 +6,7 @@ hooks share one implementation.
 """
 import os
 
+from ..core.home import cm_home
 from . import PlatformError, archive, download
 from .cm_hooks import is_yes, set_final_env, urls_from_env
 
@@ -61,6 +62,11 @@ def default_extract_target(path):
     return os.path.join(os.getcwd(), name + ".extracted")
 
 
+def _inside_cmperf_cache(path):
+    cache = os.path.realpath(os.path.join(cm_home(), "repos", "local", "cache"))
+    return os.path.realpath(path).startswith(cache + os.sep)
+
+
 def unpack(env):
     """Extract CM_EXTRACT_FILEPATH per the env; sets CM_EXTRACT_EXTRACTED_PATH; returns it."""
     path = env.get("CM_EXTRACT_FILEPATH", "")
@@ -68,7 +74,11 @@ def unpack(env):
         raise PlatformError("no archive given: pass --input=FILE or _path.FILE")
     target = env.get("CM_EXTRACT_PATH") or default_extract_target(path)
     limits = archive.Limits.from_env({**os.environ, **env})  # --extract_max_size / CM_EXTRACT_MAX_SIZE
-    result = archive.extract(path, target, overwrite=is_yes(env.get("CM_EXTRACT_OVERWRITE")), limits=limits)
+    # Inside cmperf's own cache a resumed build extracts again what it wrote before a later step
+    # failed: replacing those recorded entries is safe there (no user edits them); elsewhere only
+    # with --overwrite.
+    overwrite = is_yes(env.get("CM_EXTRACT_OVERWRITE")) or _inside_cmperf_cache(target)
+    result = archive.extract(path, target, overwrite=overwrite, limits=limits)
     if is_yes(env.get("CM_EXTRACT_REMOVE_ARCHIVE")):
         os.unlink(path)
     env["CM_EXTRACT_EXTRACTED_PATH"] = result.path

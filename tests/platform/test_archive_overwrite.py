@@ -87,3 +87,27 @@ def test_cm_extract_path_dot_overwrite_keeps_the_users_directory(cm):
     _targz(work / "big.tar.gz", [("big", b"x" * 5000)])
     rc, _, text = cm("--tags=extract,file", "--input=big.tar.gz", "--extract_max_size=1K", "--quiet")
     assert rc != 0 and "--extract_max_size" in text and not (work / "big").exists()
+
+
+def test_a_resumed_cached_build_extracts_again_what_it_wrote(tmp_path, monkeypatch):
+    """A cached script that failed after its extraction resumes in the same build dir: extracting
+    the archive again replaces only its recorded entries there, without --overwrite; outside
+    cmperf's cache the same call still refuses."""
+    from cmperf.platform import script_env
+    monkeypatch.setenv("CM_REPOS", str(tmp_path / "CM"))
+    build = tmp_path / "CM" / "repos" / "local" / "cache" / "0123abcd"
+    build.mkdir(parents=True)
+    arc = _targz(build / "ann.tar.gz", [("annotations/a.json", b"{}")])
+    env = {"CM_EXTRACT_FILEPATH": str(arc), "CM_EXTRACT_PATH": str(build / "ann")}
+    script_env.unpack(dict(env))
+    assert script_env.unpack(dict(env)) == str(build / "ann")
+    assert (build / "ann" / "annotations" / "a.json").read_text() == "{}"
+    (build / "ann" / "annotations" / "mine.txt").write_text("not the archive's")
+    with pytest.raises(archive.ArchiveError, match="mine.txt"):
+        script_env.unpack(dict(env))        # never a file the extraction did not write
+    outside = tmp_path / "work"
+    outside.mkdir()
+    env["CM_EXTRACT_PATH"] = str(outside / "ann")
+    script_env.unpack(dict(env))
+    with pytest.raises(archive.ArchiveError, match="exist from an earlier extraction"):
+        script_env.unpack(dict(env))
