@@ -7,30 +7,15 @@ validation set the user must supply, the layout of an mlcommons/inference checko
 ref of a version, and the inputs (log, labels, features) of an accuracy check. Errors say what is
 needed, where, and how to pass it.
 """
-import functools
 import os
 
-from .errors import DatasetError, MlperfError, ModelFileError
+from ..core.cm_hook import cm_hook as hook  # noqa: F401  (the hook decorator of the scripts)
+from ..core.truth import is_true as is_yes  # noqa: F401
 from ..filehash import md5_file
+from .errors import DatasetError, ModelFileError
 from .fsutil import staging_dir
 
 IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png")
-
-
-def hook(fn):
-    """Wrap a customize.py hook: MlperfError/ValueError -> {'return': 1, 'error': msg}."""
-    @functools.wraps(fn)
-    def wrapper(i):
-        try:
-            r = fn(i)
-        except (MlperfError, ValueError) as e:
-            return {"return": 1, "error": str(e)}
-        return {"return": 0} if r is None else {"return": 0, **r}
-    return wrapper
-
-
-def is_yes(value):
-    return str(value or "").strip().lower() in ("yes", "on", "true", "1")
 
 
 def local_copy(path, md5, what, flag, error=ModelFileError):
@@ -251,6 +236,18 @@ def dataset_source(env, title):
     if not env.get("CM_PACKAGE_URL"):
         raise DatasetError(f"no official source for {title}")
     download_source(env, "CM_DATASET_DOWNLOAD_URL", "CM_DATASET_SOURCE_URL")
+
+
+def calibration_list(env, out_key, title):
+    """The list file a calibration-list script produced (``env[out_key]``): checked to exist and name
+    at least one image, and published as CM_DATASET_CALIBRATION_LIST_PATH as upstream does."""
+    path = env.get(out_key, "")
+    if not os.path.isfile(path):
+        raise DatasetError(f"the {title} was not produced ({out_key}={path!r})")
+    with open(path, encoding="utf-8") as f:
+        if not any(line.strip() for line in f):
+            raise DatasetError(f"the {title} {path} is empty")
+    env["CM_DATASET_CALIBRATION_LIST_PATH"] = path
 
 
 # --------------------------------------------------------------- process-mlperf-accuracy

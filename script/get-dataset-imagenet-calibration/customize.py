@@ -1,8 +1,5 @@
 """The ImageNet calibration list: a verified --from copy or the official file (prehook download)."""
-import os
-
 from cmperf.mlperf import sources
-from cmperf.mlperf.errors import DatasetError
 
 TITLE = "ImageNet calibration list"
 OUT = "CM_MLPERF_IMAGENET_CALIBRATION_LIST_FILE_WITH_PATH"
@@ -20,12 +17,4 @@ def preprocess(i):
 
 @sources.hook
 def postprocess(i):
-    env = i["env"]
-    path = env.get(OUT, "")
-    if not os.path.isfile(path):
-        raise DatasetError(f"the {TITLE} was not produced ({OUT}={path!r})")
-    with open(path, encoding="utf-8") as f:
-        names = [line.strip() for line in f if line.strip()]
-    if not names:
-        raise DatasetError(f"the {TITLE} {path} is empty")
-    env["CM_DATASET_CALIBRATION_LIST_PATH"] = path
+    sources.calibration_list(i["env"], OUT, TITLE)
