@@ -14,10 +14,17 @@ def _planner(home=None):
 
 def plan(i):
     """The whole request resolved into a Plan, with no side effect (`--plan`)."""
-    request = parse_input(i)
-    planner = _planner()
+    return _plan_only(_planner(), parse_input(i))
+
+
+def _plan_only(planner, request):
+    # Not even the bytecode of a customize.py lands in a script's folder (a user's repository).
     planner.plan_only = True
-    return planner.plan(request, {}, dict(request.state))
+    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        return planner.plan(request, {}, dict(request.state))
+    finally:
+        sys.dont_write_bytecode = saved
 
 
 def reporter_for(i, out):
@@ -44,15 +51,16 @@ def run(i, out=sys.stdout, reporter=None, hook_stdout=None, planner=None):
     from .execute import Executor
     request = parse_input(i)
     planner = planner or _planner()
-    the_plan = planner.plan(request, {}, dict(request.state))
-    reporter = reporter or reporter_for(i, out)
     if request.flags.plan:          # --plan reaching here (a library caller): show it, run nothing
+        the_plan = _plan_only(planner, request)
         print("\n".join(the_plan.lines()), file=out)
         from .execute import RunResult
         root = the_plan.root
         result = RunResult(root.script, root.variations, root.version, {}, {})
         result.plan = the_plan
         return result
+    the_plan = planner.plan(request, {}, dict(request.state))
+    reporter = reporter or reporter_for(i, out)
     if request.flags.print_deps:
         print("Resolved dependency tree (before running):", file=out)
         print("\n".join(the_plan.lines(costs=False)), file=out)
