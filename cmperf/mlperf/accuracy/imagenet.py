@@ -9,7 +9,6 @@ Writes ``accuracy=XX.XXX%, good=N, total=M`` and ``hash=<sha256 of the accuracy 
 """
 import argparse
 import dataclasses
-import json
 import os
 import sys
 
@@ -18,6 +17,7 @@ import numpy as np
 from ..errors import DatasetError, LoadGenError
 from ...filehash import sha256_file
 from ..fsutil import write_text_atomic
+from .log import read_accuracy_log
 
 DTYPES = {"int32": np.int32, "int64": np.int64, "float32": np.float32, "uint8": np.uint8}
 
@@ -63,13 +63,7 @@ def load_labels(path):
 def top1(accuracy_log, labels, dtype="int32"):
     if dtype not in DTYPES:
         raise ValueError(f"unknown dtype {dtype!r}; choices: {', '.join(DTYPES)}")
-    if not os.path.isfile(accuracy_log):
-        raise LoadGenError(f"accuracy log {accuracy_log!r} does not exist (was this an accuracy-mode run?)")
-    try:
-        with open(accuracy_log, encoding="utf-8") as f:
-            entries = json.load(f)
-    except json.JSONDecodeError as e:
-        raise LoadGenError(f"accuracy log {accuracy_log!r} is not valid JSON: {e}") from e
+    entries = read_accuracy_log(accuracy_log)
     np_dtype = DTYPES[dtype]
     seen, good = set(), 0
     for e in entries:

@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import DatasetError, LoadGenError
 from ...filehash import sha256_file
 from ..fsutil import write_text_atomic
+from .log import read_accuracy_log
 
 RNNT_VOCAB = " abcdefghijklmnopqrstuvwxyz'"
 
@@ -53,10 +54,7 @@ def decode(hex_data, vocab=RNNT_VOCAB):
 
 
 def word_error_rate(accuracy_log, transcripts):
-    if not os.path.isfile(accuracy_log):
-        raise LoadGenError(f"accuracy log {accuracy_log!r} does not exist (was this an accuracy-mode run?)")
-    with open(accuracy_log, encoding="utf-8") as f:
-        entries = json.load(f)
+    entries = read_accuracy_log(accuracy_log)
     seen, errors, words = set(), 0, 0
     for e in entries:
         idx = int(e["qsl_idx"])

@@ -17,7 +17,6 @@ published accuracy target (0.86170 composite) refers to.
 """
 import argparse
 import dataclasses
-import json
 import os
 import sys
 
@@ -25,6 +24,7 @@ import numpy as np
 
 from ..errors import DatasetError, LoadGenError
 from ...filehash import sha256_file
+from ..accuracy.log import read_accuracy_log
 from ..fsutil import write_text_atomic
 from . import constants as C
 from .preprocess import load_cases
@@ -64,13 +64,7 @@ def mean_dice(accuracy_log, preprocessed_dir, dtype=np.uint8):
     meta = load_cases(preprocessed_dir)
     files = meta["file_list"]
     shapes = {c["case"]: c["image_shape"] for c in meta["cases"]}
-    if not os.path.isfile(accuracy_log):
-        raise LoadGenError(f"accuracy log {accuracy_log!r} does not exist (was this an accuracy-mode run?)")
-    try:
-        with open(accuracy_log, encoding="utf-8") as f:
-            entries = json.load(f)
-    except json.JSONDecodeError as e:
-        raise LoadGenError(f"accuracy log {accuracy_log!r} is not valid JSON: {e}") from e
+    entries = read_accuracy_log(accuracy_log)
     per_case = {}
     for e in entries:
         idx = int(e["qsl_idx"])

@@ -13,14 +13,13 @@ import argparse
 import contextlib
 import dataclasses
 import io
-import json
-import os
 import sys
 
 import numpy as np
 
 from ..errors import DatasetError, LoadGenError
 from ...filehash import sha256_file
+from ..accuracy.log import read_accuracy_log
 from ..fsutil import write_text_atomic
 from . import annotations as ann
 
@@ -46,16 +45,6 @@ def _pycocotools():
         raise DatasetError(f"OpenImages mAP needs pycocotools, the reference's own choice ({e}); "
                            "`pip install pycocotools`") from e
     return COCO, COCOeval
-
-
-def read_log(path):
-    if not os.path.isfile(path):
-        raise LoadGenError(f"accuracy log {path!r} does not exist (was this an accuracy-mode run?)")
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except json.JSONDecodeError as e:
-        raise LoadGenError(f"accuracy log {path!r} is not valid JSON: {e}") from e
 
 
 def detections_from_log(entries, images):
@@ -92,7 +81,7 @@ def detections_from_log(entries, images):
 def mean_average_precision(accuracy_log, annotations_path):
     data = ann.load(annotations_path)   # checks the file before pycocotools reads it
     COCO, COCOeval = _pycocotools()
-    entries = read_log(accuracy_log)
+    entries = read_accuracy_log(accuracy_log)
     detections, image_ids, empty, answered = detections_from_log(entries, data["images"])
     if not answered:
         raise LoadGenError(f"{accuracy_log} holds no samples")
