@@ -11,24 +11,9 @@ import sys
 import pytest
 
 from cmperf.mlperf import fsutil, layout, results_writer
-from cmperf.submission import generate, placement
+from cmperf.submission import placement
 from cmperf.submission.generator import GenerationError
-
-SUT = "testbox-cmperf-cpu-onnxruntime-v1.32-default_config"
-
-
-def args_for(results, target, *extra, version="v3.1", division="open", system_json=None):
-    argv = ["--results-dir", results, "--submission-dir", target, "--division", division,
-            "--category", "edge", "--submitter", "TestOrg", "--version", version]
-    if system_json:
-        argv += ["--system-json", system_json]
-    return generate.build_parser().parse_args(argv + list(extra))
-
-
-def run_generate(args):
-    lines = []
-    report = generate.generate(args, out=lines.append)
-    return report, "\n".join(lines)
+from test_generate import SUT, args_for, run_generate  # noqa: F401  (the generator's test helpers)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODEL = "digits-mlp"
