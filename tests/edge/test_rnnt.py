@@ -1,5 +1,5 @@
 """RNN-T: transcripts as the reference SUT returns them (int64 vocabulary indices) and the WER step
-of the harness scorer. (The harness itself waits for pytorch: the reference model is PyTorch-only.)"""
+of the harness scorer; the model is the reference's PyTorch one only (test_rnnt_model.py, test_rnnt_run.py)."""
 import json
 
 import numpy as np
@@ -8,8 +8,7 @@ import pytest
 from cmperf.mlperf.accuracy.score import score_run
 from cmperf.mlperf.accuracy.wer import RNNT_VOCAB
 from cmperf.mlperf.responses import Transcript, for_spec
-from cmperf.mlperf.registry import harness_spec, model_spec
-from cmperf.mlperf.errors import HarnessNotImplementedError
+from cmperf.mlperf.registry import model_spec
 
 
 def test_transcripts_scored_as_word_error_rate(tmp_path):
@@ -28,9 +27,13 @@ def test_transcripts_scored_as_word_error_rate(tmp_path):
     assert first == f"Word Error Rate: {100 / 11:.3f}%, accuracy={100 * 10 / 11:.3f}%"
 
 
-def test_rnnt_harness_waits_for_pytorch():
-    with pytest.raises(HarnessNotImplementedError, match="harness not implemented yet for rnnt"):
-        harness_spec("rnnt")
+def test_rnnt_runs_on_pytorch_only():
+    from cmperf.mlperf import spec
+    from cmperf.mlperf.errors import UnknownChoiceError
+    m = spec.harness_model("rnnt")
+    assert m.check_backend("pytorch") == "pytorch" and m.submission_rounds() == ("v3.1",)
+    with pytest.raises(UnknownChoiceError, match="backend for rnnt 'onnxruntime'.*pytorch"):
+        m.check_backend("onnxruntime")
 
 
 def _wav(path, seconds, rate=16000):
