@@ -64,6 +64,10 @@ def test_rnnt_single_stream_and_offline_through_cm(cm, server, tmp_path):
     for r in runs:
         if r.get("accuracy") is None:
             assert r["result"]["value"] > 0
+    # process-mlperf-accuracy finds the manifest through the run's dataset and scores the same log alike
+    rc, _, text = cm("--tags=run,mlperf,accuracy,process-accuracy,_librispeech", f"--result_dir={acc[0]['dir']}")
+    assert rc == 0, text[-2000:]
+    assert open(os.path.join(acc[0]["dir"], "accuracy.txt")).readline() == "Word Error Rate: 50.000%, accuracy=50.000%\n"
 
 
 def test_rnnt_refusals_before_the_run(cm, server, tmp_path):
