@@ -191,3 +191,16 @@ def test_audio_reader_refuses_corrupt_and_foreign_files(tmp_path):
     write_wav(tmp_path / "8k.wav", tone(0.1, rate=8000), rate=8000)
     with pytest.raises(DatasetError, match="8000 Hz"):
         audio.read(str(tmp_path / "8k.wav"))
+
+
+def test_a_checkpoint_with_pickled_objects_loads_only_when_trusted(tmp_path, monkeypatch):
+    import argparse
+    path = tmp_path / "with_args.pt"
+    torch.save({"state_dict": standin_state_dict("ab"), "args": argparse.Namespace(lr=0.1)}, str(path))
+    monkeypatch.delenv(rnnt_model.TRUST_ENV, raising=False)
+    with pytest.raises(ModelFileError, match=f"with_args.pt.*set {rnnt_model.TRUST_ENV}=yes"):
+        rnnt_model.load(torch, str(path))
+    monkeypatch.setenv(rnnt_model.TRUST_ENV, "yes")
+    model, _ = rnnt_model.load(torch, str(path))
+    ids = decoder.transcribe(torch, model, features.Featurizer(torch), tone(0.5).astype(np.float32) / 32768)
+    assert "".join(C.LABELS[i] for i in ids) == "ab"

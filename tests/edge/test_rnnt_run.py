@@ -8,6 +8,7 @@ of WAVs are served by a local HTTP server; the run ends in accuracy.txt with the
 the transcripts predict. Bad input is refused before LoadGen starts.
 """
 import io
+import json
 import os
 import tarfile
 
@@ -96,3 +97,20 @@ def test_rnnt_refusals_before_the_run(cm, server, tmp_path):
                      f"--dataset_path={prep}", "--test_query_count=2", *flags)
     assert rc != 0 and "manifest.json" in text and "does not exist" in text
     assert not any(f == "accuracy.txt" for _, _, fs in os.walk(results) for f in fs)
+
+
+def test_librispeech_scripts_take_your_copy_and_plan_no_download(cm, tmp_path):
+    src = librispeech_subset(tmp_path / "src")
+    rc, data, text = cm("--tags=get,dataset,librispeech", f"--dataset_path={src}", "--plan", "-j")
+    assert rc == 0 and data["plan"]["summary"]["downloads"] == [] and "nothing downloaded" in text
+    rc, data, text = cm("--tags=get,dataset,librispeech", "--plan", "-j")
+    assert rc == 0 and [d["url"] for d in data["plan"]["summary"]["downloads"]] == \
+        ["http://www.openslr.org/resources/12/dev-clean.tar.gz"]
+    rc, _, text = cm("--tags=get,dataset,librispeech", f"--dataset_path={tmp_path}/nowhere")
+    assert rc != 0 and "holds no LibriSpeech transcripts" in text
+    rc, data, text = cm("--tags=get,dataset,preprocessed,librispeech", f"--env.CM_DATASET_LIBRISPEECH_LOCAL_PATH={src}",
+                        "-j")
+    assert rc == 0, text[-2000:]
+    man = json.loads(open(data["new_env"]["CM_DATASET_PREPROCESSED_MANIFEST"]).read())
+    assert [e["transcript"] for e in man] == ["the fox", "the brown fox jumps", "a dog"]   # the 16 s one: not a sample
+    assert all(e["files"][-1]["fname"].startswith(str(src)) for e in man)   # your WAVs, used in place
