@@ -127,7 +127,8 @@ MODELS = {
         # (edge) whole volumes of differing sizes; the sliding window calls the 128^3 model
         "qsl": "cmperf.mlperf.benchmarks:kits19_qsl", "response": "segmentation", "max_batch_size": 1,
         "inference": "sliding-window", "input_name": "input", "output_name": "output",
-        "harness_backends": ("onnxruntime", "tf"),
+        # pytorch: the TorchScript .ptc (pytorch_SUT.py's torch.jit.load), same input/output convention
+        "harness_backends": ("onnxruntime", "tf", "pytorch"),
         "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "no",
                          "starting_weights_filename": "3dunet_kits19_128x128x128_dynbatch.onnx",
                          "weight_transformations": "none"},
