@@ -92,7 +92,9 @@ MODELS = {
         # the names of the official fp32 ONNX export (bert_tf_to_pytorch.py + torch.onnx.export)
         "input_name": ["input_ids", "input_mask", "segment_ids"],
         "output_name": ["output_start_logits", "output_end_logits"],
-        "harness_backends": ("onnxruntime", "deepsparse", "tf"),
+        # pytorch: model.pytorch, a state dict loaded into backends.torch_bert (pytorch_SUT.py's
+        # BertForQuestionAnswering); same input names and start/end outputs as the ONNX file
+        "harness_backends": ("onnxruntime", "deepsparse", "tf", "pytorch"),
         # (edge) the TF model.pb's tensors (language/bert/tf_SUT.py): logits [batch, 384, 2]
         "backend_io": {"tf": {"input_name": ["input_ids:0", "input_mask:0", "segment_ids:0"],
                               "output_name": "logits:0", "response": "span-logits-stacked"}},
@@ -104,8 +106,9 @@ MODELS = {
             "onnx-int8": {"url": f"{ZENODO}/3750364/files/bert_large_v1_1_fake_quant.onnx",
                           "md5": "45f88ffb2915362242703c85c38ec2d4"},
             "pytorch": {"url": f"{ZENODO}/3733896/files/model.pytorch", "md5": "00fbcbfaebfa20d87ac9885120a6e9b4"},
+            # a quantized transformers checkpoint the harness has no module for: downloadable, not run
             "pytorch-int8": {"url": f"{ZENODO}/4792496/files/pytorch_model.bin",
-                             "md5": "0734c580cb53b4b56a3f400771ffcb7c"},
+                             "md5": "0734c580cb53b4b56a3f400771ffcb7c", "harness": False},
             "tf": {"url": f"{ZENODO}/3939747/files/model.pb", "md5": "dd72de12e8226f25f0128a1a864b97ad"},
             "vocab": {"url": f"{ZENODO}/3733868/files/vocab.txt", "md5": "64800d5d8528ce344256daf115d4965e"},
         },
