@@ -49,6 +49,9 @@ MODELS = {
         "harness": "reference", "accuracy": "imagenet-top1", "accuracy_module": "cmperf.mlperf.accuracy.imagenet",
         "preprocess_cli": "python -m cmperf.mlperf.preprocess.imagenet",
         "input_name": "input_tensor:0", "output_name": "ArgMax:0", "output_kind": "argmax", "label_offset": 1,
+        # pytorch: resnet50-19c8e357.pth, torchvision's state dict (backends.torch_resnet), fed the
+        # `_pytorch` preprocessing (main.py's imagenet_pytorch): 1000 logits, argmax, label offset 0
+        "backend_io": {"pytorch": {"response": "class-index", "output_kind": "scores", "label_offset": 0}},
         "formats": {
             "onnx": {"url": f"{ZENODO}/4735647/files/resnet50_v1.onnx", "md5": "f6a4da60cd5f084d97efc2c1ddb10beb",
                      "opset": 11, "mirror": "https://huggingface.co/ctuning/mlperf-inference-resnet50-onnx-fp32-imagenet2012-v1.0"},
@@ -58,8 +61,9 @@ MODELS = {
                    "layout": "NHWC"},  # a frozen graph; preprocess with --layout NHWC
             "pytorch": {"url": f"{ZENODO}/4588417/files/resnet50-19c8e357.pth",
                         "md5": "9e9c86b324d80e65229fab49b8d9a8e8"},
+            # not run: its form and preprocessing are not verified here (no file to check against)
             "pytorch-int8": {"url": f"{ZENODO}/4589637/files/resnet50_INT8bit_quantized.pt",
-                             "md5": "6893ea9769b0afce65bb0ddf002f4438"},
+                             "md5": "6893ea9769b0afce65bb0ddf002f4438", "harness": False},
             "tflite-int8": {"url": f"{ZENODO}/8234946/files/resnet50_quant_full_mlperf_edgetpu.tflite",
                             "md5": "a657cf1f97545aefd058c1c718cc0e17", "no_argmax": True},
         },
