@@ -64,8 +64,10 @@ def backend_io(spec, backend):
 
 def responses(spec, io, qsl):
     from .responses import for_spec
+    # a format's own output kind and label offset (resnet50's torchvision logits: scores, offset 0)
     return for_spec({"name": spec["name"], "response": io["response"], "max_seq_length": spec.get("max_seq_length"),
-                     "output_kind": spec.get("output_kind"), "label_offset": spec.get("label_offset", 0)},
+                     "output_kind": io.get("output_kind", spec.get("output_kind")),
+                     "label_offset": io.get("label_offset", spec.get("label_offset", 0))},
                     getattr(qsl, "max_seq_length", None))
 
 
