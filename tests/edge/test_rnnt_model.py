@@ -143,7 +143,9 @@ def test_standin_checkpoint_loads_with_official_names_and_spells_its_text(tmp_pa
 
 
 def test_official_dimensions_build_the_official_parameter_names():
-    names = {k: tuple(v.shape) for k, v in rnnt_model.build(torch).state_dict().items()}
+    state = rnnt_model.build(torch).state_dict()
+    assert C.dims_from_state_dict(state) == C.OFFICIAL   # rnnt.toml's dims read back from the shapes
+    names = {k: tuple(v.shape) for k, v in state.items()}
     assert names["encoder.pre_rnn.lstm.weight_ih_l0"] == (4096, 240)
     assert names["encoder.post_rnn.lstm.weight_ih_l0"] == (4096, 2048)
     assert "encoder.post_rnn.lstm.weight_hh_l2" in names and "encoder.pre_rnn.lstm.weight_hh_l2" not in names
