@@ -65,6 +65,18 @@ def test_rnnt_single_stream_and_offline_through_cm(cm, server, tmp_path):
     for r in runs:
         if r.get("accuracy") is None:
             assert r["result"]["value"] > 0
+    # the submission tree of these results (open division: no accuracy target): our v3.1 checker objects
+    # only to what makes it a short test run; the round's seeds, layout and WER accuracy.txt pass
+    from cmperf.submission import generate
+    from cmperf.submission.checker import check_submission
+    sut_dir = os.path.dirname(os.path.dirname(os.path.dirname(acc[0]["dir"])))
+    assert generate.main(["--results-dir", os.path.dirname(sut_dir), "--submission-dir", str(tmp_path / "sub"),
+                          "--version", "v3.1", "--submitter", "cmperf", "--test-run", "--system-json",
+                          os.path.join(os.path.dirname(__file__), "..", "..", "docs", "system-example.json")]) == 0
+    report = check_submission(str(tmp_path / "sub"), "v3.1")
+    assert {(r.scenario, r.accuracy_metric) for r in report.results} == {("SingleStream", "WER"), ("Offline", "WER")}
+    assert set(report.rules()) == {"perf.min-duration", "perf.samples-per-query", "perf.invalid",
+                                   "perf.early-stopping"}, [str(e) for e in report.errors]
     # process-mlperf-accuracy finds the manifest through the run's dataset and scores the same log alike
     rc, _, text = cm("--tags=run,mlperf,accuracy,process-accuracy,_librispeech", f"--result_dir={acc[0]['dir']}")
     assert rc == 0, text[-2000:]
