@@ -231,6 +231,15 @@ def test_audio_reader_refuses_corrupt_and_foreign_files(tmp_path):
     write_wav(tmp_path / "8k.wav", tone(0.1, rate=8000), rate=8000)
     with pytest.raises(DatasetError, match="8000 Hz"):
         audio.read(str(tmp_path / "8k.wav"))
+    (tmp_path / "a.flac").write_bytes(b"fLaC\x00")
+    try:
+        import soundfile  # noqa: F401  (optional: FLAC is read only with it)
+    except ImportError:
+        with pytest.raises(DatasetError, match="a.flac.*FLAC and the soundfile package is not installed.*convert"):
+            audio.read(str(tmp_path / "a.flac"))
+    else:
+        with pytest.raises(DatasetError, match="cannot read .*a.flac"):
+            audio.read(str(tmp_path / "a.flac"))
 
 
 def test_a_checkpoint_with_pickled_objects_loads_only_when_trusted(tmp_path, monkeypatch):

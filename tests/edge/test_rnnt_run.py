@@ -92,6 +92,10 @@ def test_rnnt_refusals_before_the_run(cm, server, tmp_path):
     results = tmp_path / "results"
     rc, _, text = cm("--tags=run-mlperf,inference", "--model=rnnt", "--plan", *flags)   # default onnxruntime
     assert rc != 0 and "--model=rnnt runs with --backend=pytorch only" in text
+    rc, _, text = cm("--tags=run-mlperf,inference", "--help")
+    assert rc == 0 and "--model  (env CM_MLPERF_MODEL)" in text
+    model_line = next(ln for ln in text.splitlines() if ln.strip().startswith("--model  "))
+    assert "choices: digits-mlp, resnet50, resnet50-random, retinanet, rnnt," in model_line
     # a checkpoint without the joint network's output layer: refused when loaded, before LoadGen
     import torch
     sd = torch.load(str(server.dir / CKPT), weights_only=True)["state_dict"]
