@@ -131,6 +131,19 @@ def test_librispeech_scripts_take_your_copy_and_plan_no_download(cm, tmp_path):
     rc, data, text = cm("--tags=get,dataset,preprocessed,librispeech", f"--env.CM_DATASET_LIBRISPEECH_LOCAL_PATH={src}",
                         "-j")
     assert rc == 0, text[-2000:]
+    assert "get-dataset-librispeech" in text and "get-generic-sys-util" not in text   # WAVs: no sox needed
     man = json.loads(open(data["new_env"]["CM_DATASET_PREPROCESSED_MANIFEST"]).read())
     assert [e["transcript"] for e in man] == [t.lower() for _, _, s, t in UTTERANCES if s <= 15]
     assert all(e["files"][-1]["fname"].startswith(str(src)) for e in man)   # your WAVs, used in place
+
+
+def test_a_flac_subset_brings_sox_before_its_preparation(cm, tmp_path):
+    src = librispeech_subset(tmp_path / "src")
+    chapter = src / "LibriSpeech" / "dev-clean" / "1272" / "128104"
+    (chapter / "1272-128104-0000.wav").unlink()
+    (chapter / "1272-128104-0000.flac").write_bytes(b"fLaC not really")   # as the official archive holds them
+    rc, data, text = cm("--tags=get,dataset,preprocessed,librispeech", f"--env.CM_DATASET_LIBRISPEECH_LOCAL_PATH={src}",
+                        "--env.CM_SKIP_SYS_UTILS=yes")
+    # the sox dependency ran (here told to skip installing), then the converter named the file it failed on
+    assert "get-generic-sys-util: sox skipped" in text, text[-3000:]
+    assert rc != 0 and "1272-128104-0000.flac" in text and "sox" in text
