@@ -121,9 +121,19 @@ MODELS = {
     },
     "rnnt": {
         "task": "speech-recognition", "loadgen_name": "rnnt", "mlperf_model": "rnnt",
-        "dataset": "librispeech-dev-clean", "harness": None, "accuracy": "librispeech-wer",
+        "dataset": "librispeech-dev-clean", "dataset_size": 2513, "harness": "reference",
+        "accuracy": "librispeech-wer",
         "accuracy_script": f"{INFERENCE_RAW}/speech_recognition/rnnt/accuracy_eval.py",
         "accuracy_module": "cmperf.mlperf.accuracy.wer",
+        "preprocess_cli": "python -m cmperf.mlperf.librispeech.manifest",
+        # (edge) PyTorch only, as the reference: waveforms of differing lengths in, the transcript
+        # (int64 label ids) out; features + encoder + greedy decoder per sample (cmperf.mlperf.rnnt)
+        "qsl": "cmperf.mlperf.rnnt.qsl:audio_qsl", "response": "transcript",
+        "harness_backends": ("pytorch",),
+        "backend_class": {"pytorch": "cmperf.mlperf.rnnt.backend:RNNTBackend"},
+        "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "no",
+                         "starting_weights_filename": "DistributedDataParallel_1576581068.9962234-epoch-100.pt",
+                         "weight_transformations": "none"},
         "formats": {"pytorch": {"url": f"{ZENODO}/3662521/files/DistributedDataParallel_1576581068.9962234-epoch-100.pt",
                                 "md5": None}},
     },
