@@ -92,6 +92,8 @@ def test_rnnt_refusals_before_the_run(cm, server, tmp_path):
     results = tmp_path / "results"
     rc, _, text = cm("--tags=run-mlperf,inference", "--model=rnnt", "--plan", *flags)   # default onnxruntime
     assert rc != 0 and "--model=rnnt runs with --backend=pytorch only" in text
+    rc, _, text = cm("--tags=run-mlperf,inference", "--model=rnnt", "--backend=pytorch", "--device=cuda", "--plan", *flags)
+    assert rc != 0 and "--model=rnnt runs with --device=cpu only" in text
     rc, _, text = cm("--tags=run-mlperf,inference", "--help")
     assert rc == 0 and "--model  (env CM_MLPERF_MODEL)" in text
     model_line = next(ln for ln in text.splitlines() if ln.strip().startswith("--model  "))
