@@ -23,9 +23,10 @@ REFUSALS = {
         "results are not pushed to a W&B dashboard; cmperf refuses `--dashboard` and `_dashboard`"),
     "retired-tags": (
         r"no script matches all the tags",
-        "tags of 2022 tutorials that upstream itself retired (`get,ml-model-onnx,resnet50`, "
-        "`get,onnxruntime,python-lib`); the error lists the closest current scripts "
-        "(`get,ml-model,resnet50,_onnx`, `get,generic-python-lib,_onnxruntime`)"),
+        "the tags of upstream's retired v2.1-era vision app (`app,mlperf,inference,reference,python`); "
+        "the error lists the closest current scripts (app-mlperf-inference has the `app,mlperf,inference,"
+        "reference` tags). The 2022 tutorials' `get,ml-model-onnx,resnet50` and `get,onnxruntime,python-lib` "
+        "plan: get-ml-model-resnet50-onnx and get-onnxruntime-python-lib ask today's scripts for exactly that"),
     "mobilenet-tflite": (
         r"(mobilenet|tflite)",
         "the MobileNet/EfficientNet open-division runs use the TFLite C++ implementation (tflite-cpp); "

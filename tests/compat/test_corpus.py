@@ -73,7 +73,7 @@ NEW_SCRIPTS = ["import-mlperf-inference-to-experiment", "push-mlperf-inference-r
                "get-mlperf-inference-utils", "get-mlperf-inference-results", "get-gcc", "get-llvm", "get-cmake",
                "dump-pip-freeze", "get-platform-details", "benchmark-program", "benchmark-program-mlperf",
                "run-mlperf-inference-mobilenet-models", "app-image-classification-onnx-py",
-               "get-dataset-imagenet-calibration"]
+               "get-dataset-imagenet-calibration", "get-ml-model-resnet50-onnx", "get-onnxruntime-python-lib"]
 
 
 @pytest.mark.parametrize("alias", NEW_SCRIPTS)
