@@ -57,8 +57,8 @@ REFUSALS = {
         "the precisions that exist"),
     "round": (
         r"round",
-        "cmperf has the rules of the MLPerf Inference rounds it names in the error; a run or submission "
-        "for another round would be checked against the wrong rules"),
+        "cmperf has the rules of the MLPerf Inference rounds it names in the error (v3.1, v4.0, v4.1, "
+        "v6.1); a run or submission for another round would be checked against the wrong rules"),
 }
 
 
