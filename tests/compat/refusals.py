@@ -23,10 +23,10 @@ REFUSALS = {
         "results are not pushed to a W&B dashboard; cmperf refuses `--dashboard` and `_dashboard`"),
     "retired-tags": (
         r"no script matches all the tags",
-        "the tags of upstream's retired v2.1-era vision app (`app,mlperf,inference,reference,python`); "
-        "the error lists the closest current scripts (app-mlperf-inference has the `app,mlperf,inference,"
-        "reference` tags). The 2022 tutorials' `get,ml-model-onnx,resnet50` and `get,onnxruntime,python-lib` "
-        "plan: get-ml-model-resnet50-onnx and get-onnxruntime-python-lib ask today's scripts for exactly that"),
+        "a retired tag set no current script carries; the error lists the closest current scripts. The 2022 "
+        "tutorials' `get,ml-model-onnx,resnet50` and `get,onnxruntime,python-lib` plan (get-ml-model-resnet50-onnx "
+        "and get-onnxruntime-python-lib ask today's scripts for exactly that), and the v2.1-era vision app's "
+        "`app,mlperf,inference,reference,python` finds app-mlperf-inference"),
     "mobilenet-tflite": (
         r"(mobilenet|tflite)",
         "the MobileNet/EfficientNet open-division runs use the TFLite C++ implementation (tflite-cpp); "
@@ -47,9 +47,9 @@ REFUSALS = {
         "is not a benchmark result and its tree cannot pass the checker: refused at plan time naming "
         "`--execution_mode=valid`, or `--test_submission=yes` to write the tree anyway"),
     "retired-flags": (
-        r"unknown flag --add_deps_tags",
-        "`--add_deps_tags.NAME=` of v2.1-era commands is now `--adr.NAME.tags=`; cmperf names an unknown "
-        "flag instead of ignoring it (`--allow_unknown_inputs` keeps upstream's permissive behaviour)"),
+        r"--add_deps_tags\.\S+ \(v2\.1-era CM's --adr\.\S+\.tags\): no dependency",
+        "`--add_deps_tags.NAME=TAGS` of v2.1-era commands is today's `--adr.NAME.tags=TAGS` (applied so, with a "
+        "plan note); a NAME no dependency of the workflow has is refused instead of being silently dropped"),
     "precision": (
         r"precision for \S+ on \S+ 'int8'",
         "--precision picks a published model file per model and backend; an int8 ResNet-50 for DeepSparse "
