@@ -1,5 +1,9 @@
 """Fixtures shared by every test area."""
+import contextlib
+import io
+import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -14,6 +18,30 @@ def cm_repos(tmp_path, monkeypatch):
     home = tmp_path / "CM"
     monkeypatch.setenv("CM_REPOS", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def _cm_index_template(tmp_path_factory):
+    """A CM home with this checkout registered and indexed by cmind's own reindex, once a session."""
+    home = tmp_path_factory.mktemp("cm-index") / "CM"
+    home.mkdir()
+    (home / "repos.json").write_text(json.dumps([ROOT]))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CM_REPOS", str(home))
+        from cmind.core import CM
+        with contextlib.redirect_stdout(io.StringIO()):
+            r = CM().access({"action": "reindex", "automation": "repo"})
+    assert r["return"] == 0, r
+    return home
+
+
+@pytest.fixture
+def indexed_cm_repos(cm_repos, _cm_index_template):
+    """cm_repos with this checkout as the only repository, already indexed (so cmind's first-use
+    notice never lands in a test's output): a copy of the session's reindex, the same files a reindex
+    of an empty home writes (index.json, the local repo), for a copy's milliseconds, not its 0.7 s of CPU."""
+    shutil.copytree(_cm_index_template, cm_repos, dirs_exist_ok=True)
+    return cm_repos
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """`cm` in an isolated CM home with this checkout as the only repository (as tests/mlscripts)."""
 import contextlib
-import io
 import json
 import os
 import subprocess
@@ -12,14 +11,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 @pytest.fixture
-def cm(cm_repos, tmp_path, monkeypatch):
+def cm(indexed_cm_repos, tmp_path, monkeypatch):
     """run(*args, action="run") -> (rc, parsed -j output or None, stdout+stderr), in run.work."""
-    os.makedirs(cm_repos, exist_ok=True)
-    (cm_repos / "repos.json").write_text(json.dumps([ROOT]))
+    cm_repos = indexed_cm_repos
     monkeypatch.setenv("PYTHONPATH", ROOT)
-    from cmind.core import CM
-    with contextlib.redirect_stdout(io.StringIO()):
-        CM().access({"action": "reindex", "automation": "repo"})
     work = tmp_path / "work"
     work.mkdir()
     cm_bin = os.path.join(os.path.dirname(sys.executable), "cm")

@@ -3,7 +3,6 @@ import contextlib
 import functools
 import hashlib
 import http.server
-import io
 import json
 import os
 import subprocess
@@ -21,16 +20,12 @@ def md5(path):
 
 
 @pytest.fixture
-def cm(cm_repos, tmp_path, monkeypatch):
+def cm(indexed_cm_repos, tmp_path, monkeypatch):
     """run(*args) -> (rc, parsed -j output or None, stdout+stderr); this checkout is the only repo."""
-    os.makedirs(cm_repos, exist_ok=True)
-    (cm_repos / "repos.json").write_text(json.dumps([ROOT]))
+    cm_repos = indexed_cm_repos
     monkeypatch.setenv("PYTHONPATH", ROOT)
     monkeypatch.delenv("IMAGENET_PATH", raising=False)
     monkeypatch.delenv("CM_DOWNLOAD_MIRROR", raising=False)
-    from cmind.core import CM
-    with contextlib.redirect_stdout(io.StringIO()):
-        CM().access({"action": "reindex", "automation": "repo"})
     work = tmp_path / "work"
     work.mkdir()
     cm_bin = os.path.join(os.path.dirname(sys.executable), "cm")

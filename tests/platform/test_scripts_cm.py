@@ -15,23 +15,11 @@ SCRIPTS = ["detect-os", "detect-cpu", "detect-gpu", "get-cuda-devices", "get-sys
            "download-file", "extract-file", "download-and-extract", "get-git-repo"]
 
 
-def _reindex():
-    """Index the repos now, so cmind's first-use notice does not land in a test's output."""
-    import contextlib
-
-    from cmind.core import CM
-    with contextlib.redirect_stdout(io.StringIO()):
-        CM().access({"action": "reindex", "automation": "repo"})
-
-
 @pytest.fixture
-def cm(cm_repos, tmp_path, monkeypatch):
+def cm(indexed_cm_repos, tmp_path, monkeypatch):
     """run(*args) -> (rc, parsed -j output or None, combined text); the checkout is the only repo."""
-    os.makedirs(cm_repos, exist_ok=True)
-    (cm_repos / "repos.json").write_text(json.dumps([ROOT]))
     monkeypatch.setenv("PYTHONPATH", ROOT)
     monkeypatch.setenv("CM_PYTHON_VENV_ROOT", str(tmp_path / "venvs"))
-    _reindex()
     work = tmp_path / "work"
     work.mkdir()
     cm_bin = os.path.join(os.path.dirname(sys.executable), "cm")
