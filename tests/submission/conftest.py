@@ -269,3 +269,10 @@ def user_system_file(tmp_path):
     path = str(tmp_path / "system-user.json")
     write(path, json.dumps(USER_SYSTEM))
     return path
+
+
+@pytest.fixture(scope="session")
+def digits_predictions_cache(tmp_path_factory):
+    """Where loadgen_run.py keeps its SUT's answers for the session (--predictions-cache): the first
+    LoadGen run trains the scikit-learn MLP, the others read what it answered."""
+    return str(tmp_path_factory.mktemp("digits-sut") / "predictions.npz")

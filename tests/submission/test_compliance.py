@@ -93,27 +93,27 @@ def test_verify_accuracy(tmp_path):
     assert not verify_accuracy(ref, none).passed
 
 
-def _loadgen(cwd, results, mode, test=None):
+def _loadgen(cwd, results, mode, cache, test=None):
     argv = [sys.executable, os.path.join(HERE, "loadgen_run.py"), "--results-dir", results, "--mode", mode,
-            "--seeds", "v3.1"] + (["--test", test] if test else [])
+            "--seeds", "v3.1", "--predictions-cache", cache] + (["--test", test] if test else [])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(HERE)),
                                                        os.environ.get("PYTHONPATH", "")]))
     subprocess.run(argv, check=True, capture_output=True, timeout=120, cwd=cwd, env=env)
 
 
 @pytest.fixture(scope="module")
-def real_compliance(tmp_path_factory):
+def real_compliance(tmp_path_factory, digits_predictions_cache):
     pytest.importorskip("mlperf_loadgen")
     base = tmp_path_factory.mktemp("compliance")
     results = str(base / "results")
-    _loadgen(str(base), results, "performance")
-    _loadgen(str(base), results, "accuracy")
+    _loadgen(str(base), results, "performance", digits_predictions_cache)
+    _loadgen(str(base), results, "accuracy", digits_predictions_cache)
     for test in ("TEST01", "TEST04", "TEST05"):
         cwd = base / test
         cwd.mkdir()
         assert compliance_main(["audit-config", "--test", test, "--version", "v3.1", "--model", "resnet50",
                                 "--out", str(cwd)]) == 0
-        _loadgen(str(cwd), results, "performance", test)
+        _loadgen(str(cwd), results, "performance", digits_predictions_cache, test)
     return os.path.join(results, "testcpu-cmperf-cpu-sklearn-v1-default_config", "digits-mlp", "offline")
 
 

@@ -13,16 +13,17 @@ pytest.importorskip("mlperf_loadgen")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _loadgen(results, mode, seeds):
+def _loadgen(results, mode, seeds, cache):
     subprocess.run([sys.executable, os.path.join(HERE, "loadgen_run.py"), "--results-dir", results,
-                    "--mode", mode, "--seeds", seeds], check=True, capture_output=True, timeout=120)
+                    "--mode", mode, "--seeds", seeds, "--predictions-cache", cache],
+                   check=True, capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="module", params=["v3.1", "v6.1"])
-def real_results(request, tmp_path_factory):
+def real_results(request, tmp_path_factory, digits_predictions_cache):
     results = str(tmp_path_factory.mktemp("real") / "results")
     for mode in ("performance", "accuracy"):
-        _loadgen(results, mode, request.param)
+        _loadgen(results, mode, request.param, digits_predictions_cache)
     return request.param, results
 
 
