@@ -101,8 +101,8 @@ def test_3d_unet_every_edge_scenario_through_cm(cm, server, tmp_path):
         assert first == "Accuracy: mean = 0.83333, kidney = 1.0000, tumor = 0.6667"
 
 
-def _plan_models(cm, *flags):
-    rc, data, text = cm("--tags=run-mlperf,inference", "--plan", "-j", *flags)
+def _plan_models(run, *flags):
+    rc, data, text = run("--tags=run-mlperf,inference", "--plan", "-j", *flags)
     if rc != 0:
         return rc, text, []
     found = []
@@ -122,13 +122,13 @@ def test_precision_and_backend_pick_the_published_file_at_plan_time(cm):
     rc, text, models = _plan_models(cm, "--model=bert-99", "--backend=tf")
     assert rc == 0, text
     assert models == [("get-ml-model-bert-large", ["fp32", "tensorflow"], ["https://zenodo.org/record/3939747/files/model.pb"])]
-    rc, text, models = _plan_models(cm, "--model=bert-99", "--precision=int8")
+    rc, text, models = _plan_models(cm.plan, "--model=bert-99", "--precision=int8")   # the same planner, in process
     assert models == [("get-ml-model-bert-large", ["int8", "onnx"],
                        ["https://zenodo.org/record/3750364/files/bert_large_v1_1_fake_quant.onnx"])]
-    rc, text, _ = _plan_models(cm, "--model=bert-99", "--precision=int8", "--backend=tf")
+    rc, text, _ = _plan_models(cm.plan, "--model=bert-99", "--precision=int8", "--backend=tf")
     assert rc != 0 and "precision for bert-99 on tf 'int8'; choices: fp32" in text
     # retinanet plans: the OpenImages images are downloaded (no fiftyone), shown in the plan
-    rc, text, models = _plan_models(cm, "--model=retinanet")
+    rc, text, models = _plan_models(cm.plan, "--model=retinanet")
     assert rc == 0, text
     assert [m[0] for m in models] == ["get-ml-model-retinanet"]
     assert "https://open-images-dataset.s3.amazonaws.com/validation/<image id>.jpg" in text

@@ -156,5 +156,5 @@ def test_bert_on_pytorch_plans_model_pytorch_and_refuses_int8(cm):
     assert rc == 0, text[-3000:]
     assert "https://zenodo.org/record/3733896/files/model.pytorch" in text
     assert "md5:00fbcbfaebfa20d87ac9885120a6e9b4" in text
-    rc, _, text = cm("--tags=run-mlperf,inference", "--model=bert-99", "--backend=pytorch", "--precision=int8", "--plan")
+    rc, _, text = cm.plan("--tags=run-mlperf,inference", "--model=bert-99", "--backend=pytorch", "--precision=int8")
     assert rc != 0 and "precision for bert-99 on pytorch 'int8'; choices: fp32" in text

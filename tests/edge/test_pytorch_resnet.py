@@ -160,8 +160,8 @@ def test_resnet50_on_pytorch_through_cm(cm, server, tmp_path):
             assert json.load(f)["preprocessing"].startswith("torchvision-style")
 
 
-def _imagenet_variations(cm, backend):
-    rc, data, text = cm("--tags=run-mlperf,inference", "--model=resnet50", f"--backend={backend}", "--plan", "-j")
+def _imagenet_variations(run, backend):
+    rc, data, text = run("--tags=run-mlperf,inference", "--model=resnet50", f"--backend={backend}", "--plan", "-j")
     assert rc == 0, text[-3000:]
     found = []
 
@@ -179,10 +179,10 @@ def test_each_resnet50_backend_plans_its_file_and_its_preprocessing(cm):
     assert "https://zenodo.org/record/4588417/files/resnet50-19c8e357.pth" in text
     assert found == [["NCHW", "pytorch", "validation"]], found
     # the TF frozen graph (resnet50_v1.pb) takes NHWC with the reference preprocessing
-    text, found = _imagenet_variations(cm, "tf")
+    text, found = _imagenet_variations(cm.plan, "tf")      # the same planner, in this process
     assert "https://zenodo.org/record/2535873/files/resnet50_v1.pb" in text
     assert found == [["NHWC", "mlcommons-reference-preprocessor", "validation"]], found
-    text, found = _imagenet_variations(cm, "onnxruntime")
+    text, found = _imagenet_variations(cm.plan, "onnxruntime")
     assert found == [["NCHW", "mlcommons-reference-preprocessor", "validation"]], found
-    rc, _, text = cm("--tags=run-mlperf,inference", "--model=resnet50", "--backend=pytorch", "--precision=int8", "--plan")
+    rc, _, text = cm.plan("--tags=run-mlperf,inference", "--model=resnet50", "--backend=pytorch", "--precision=int8")
     assert rc != 0 and "precision for resnet50 on pytorch 'int8'; choices: fp32" in text

@@ -77,6 +77,6 @@ def test_3d_unet_plans_the_torchscript_file(cm):
     assert rc == 0, text[-3000:]
     assert "https://zenodo.org/record/5597155/files/3dunet_kits19_pytorch.ptc" in text
     assert "md5:2251109371f408c9f10a4320ffdcaef8" in text
-    rc, _, text = cm("--tags=run-mlperf,inference", "--model=3d-unet-99", "--backend=pytorch",
-                     "--precision=int8", "--plan")
+    rc, _, text = cm.plan("--tags=run-mlperf,inference", "--model=3d-unet-99", "--backend=pytorch",
+                          "--precision=int8")
     assert rc != 0 and "precision for 3d-unet-99 on pytorch 'int8'; choices: fp32" in text

@@ -92,7 +92,7 @@ def test_rnnt_refusals_before_the_run(cm, server, tmp_path):
     results = tmp_path / "results"
     rc, _, text = cm("--tags=run-mlperf,inference", "--model=rnnt", "--plan", *flags)   # default onnxruntime
     assert rc != 0 and "--model=rnnt runs with --backend=pytorch only" in text
-    rc, _, text = cm("--tags=run-mlperf,inference", "--model=rnnt", "--backend=pytorch", "--device=cuda", "--plan", *flags)
+    rc, _, text = cm.plan("--tags=run-mlperf,inference", "--model=rnnt", "--backend=pytorch", "--device=cuda", *flags)
     assert rc != 0 and "--model=rnnt runs with --device=cpu only" in text
     rc, _, text = cm("--tags=run-mlperf,inference", "--help")
     assert rc == 0 and "--model  (env CM_MLPERF_MODEL)" in text
@@ -125,7 +125,7 @@ def test_librispeech_scripts_take_your_copy_and_plan_no_download(cm, tmp_path):
     src = librispeech_subset(tmp_path / "src")
     rc, data, text = cm("--tags=get,dataset,librispeech", f"--dataset_path={src}", "--plan", "-j")
     assert rc == 0 and data["plan"]["summary"]["downloads"] == [] and "nothing downloaded" in text
-    rc, data, text = cm("--tags=get,dataset,librispeech", "--plan", "-j")
+    rc, data, text = cm.plan("--tags=get,dataset,librispeech")
     assert rc == 0 and [d["url"] for d in data["plan"]["summary"]["downloads"]] == \
         ["http://www.openslr.org/resources/12/dev-clean.tar.gz"]
     rc, _, text = cm("--tags=get,dataset,librispeech", f"--dataset_path={tmp_path}/nowhere")
