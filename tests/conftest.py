@@ -117,3 +117,22 @@ def make_table_bert():
         path.write_bytes(_table_bert_model(load_vocab(str(vocab_file)), starts, ends))
         return path
     return make
+
+
+@pytest.fixture
+def cm_help():
+    """cm_help(*args) -> the text of `cm run script ARGS --help`, in this process (_cm_help_text)."""
+    return _cm_help_text
+
+
+def _cm_help_text(*args):
+    """What `cm run script ARGS --help` prints, from the same call in this process: cmind's own parse
+    of the flags, then cmperf.engine.api.help_text (what the script automation's run prints for
+    --help), without a process importing cmind and the index again (~0.2 s of CPU each). Needs
+    CM_REPOS set (the cm fixtures' home). A test checking many scripts' help keeps one real `cm`."""
+    import cmind.cli
+
+    from cmperf.engine import api
+    r = cmind.cli.parse(["run", "script", *args, "--help"])
+    assert r["return"] == 0, r
+    return api.help_text({k: v for k, v in r["cm_input"].items() if k not in ("cmd", "action", "automation")})

@@ -39,13 +39,16 @@ def cm(indexed_cm_repos, tmp_path, monkeypatch):
     return run
 
 
-def test_every_script_has_help_with_variations_and_inputs(cm):
-    for alias in SCRIPTS:
-        rc, _, text = cm(alias, "--help", "--quiet")
-        assert rc == 0 and text.startswith(f"{alias}: cm run script --tags="), text
-    _, _, text = cm("get-git-repo", "--help", "--quiet")
+def test_every_script_has_help_with_variations_and_inputs(cm, cm_help):
+    rc, _, text = cm(SCRIPTS[0], "--help", "--quiet")          # what a user types ...
+    assert rc == 0 and text.startswith(f"{SCRIPTS[0]}: cm run script --tags="), text
+    assert text.strip() == cm_help(SCRIPTS[0], "--quiet").strip()
+    for alias in SCRIPTS[1:]:                                  # ... and the same call in process
+        text = cm_help(alias, "--quiet")
+        assert text.startswith(f"{alias}: cm run script --tags="), text
+    text = cm_help("get-git-repo", "--quiet")
     assert "_repo.#" in text and "--branch" in text and "git-history: _short-history (default)" in text
-    _, _, text = cm("download-file", "--help", "--quiet")
+    text = cm_help("download-file", "--quiet")
     assert "--md5sum" in text and "--mirror" in text and "_url.#" in text
 
 
