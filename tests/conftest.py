@@ -136,3 +136,24 @@ def _cm_help_text(*args):
     r = cmind.cli.parse(["run", "script", *args, "--help"])
     assert r["return"] == 0, r
     return api.help_text({k: v for k, v in r["cm_input"].items() if k not in ("cmd", "action", "automation")})
+
+
+def cm_plan_in_process(*args):
+    """(rc, {"plan": ...} or None, text) of `cm run script ARGS --plan -j`, in this process: cmind's
+    parse of the flags, then cmperf.engine.api.plan (what --plan prints); a refused plan answers the
+    engine error's message. Without a process importing cmind and the hooks again (0.3-0.5 s of CPU
+    a call). Needs CM_REPOS set (the cm fixtures' home). For the second and later plans of a test:
+    each test keeps its first call a real `cm` (what a user types)."""
+    import cmind.cli
+
+    from cmperf.core.errors import CmperfError
+    from cmperf.engine import api
+    r = cmind.cli.parse(["run", "script", *args, "--plan", "--quiet"])
+    assert r["return"] == 0, r
+    i = {k: v for k, v in r["cm_input"].items() if k not in ("cmd", "action", "automation")}
+    try:
+        p = api.plan(i)
+    except CmperfError as e:
+        return 1, None, str(e)
+    data = {"plan": p.to_dict()}
+    return 0, data, "\n".join(p.lines()) + "\n" + json.dumps(data)

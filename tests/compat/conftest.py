@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from tests.conftest import cm_plan_in_process
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -27,6 +29,7 @@ def cm(indexed_cm_repos, tmp_path, monkeypatch):
             with contextlib.suppress(ValueError):
                 data = json.loads(out if out.startswith("{") else out[out.index("\n{") + 1:])
         return proc.returncode, data, out + proc.stderr
+    run.plan = cm_plan_in_process   # the second and later plans of a test (tests/conftest.py)
     run.work = work
     run.home = cm_repos
     return run

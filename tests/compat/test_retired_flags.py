@@ -20,7 +20,7 @@ def test_add_deps_tags_is_adr_tags_and_the_plan_says_so(cm):
     rc, data, out = cm(*OLD, "--plan", "-j")
     assert rc == 0, out
     (old,) = _dataset(data["plan"])
-    rc, data_new, out = cm("--tags=app,mlperf,_resnet50,_tf", "--adr.imagenet.tags=_full", "--plan", "-j")
+    rc, data_new, out = cm.plan("--tags=app,mlperf,_resnet50,_tf", "--adr.imagenet.tags=_full")
     assert rc == 0, out
     (new,) = _dataset(data_new["plan"])
     assert "full" in old["variations"] and old["variations"] == new["variations"] and old["env"] == new["env"]
@@ -48,7 +48,7 @@ def test_v21_env_names_drive_the_run(cm):
     assert runs == ["singlestream"]
     scen = cm.work / "results" / sut / "digits-mlp" / "singlestream"
     assert (scen / "performance").is_dir() and not (scen / "accuracy").exists()
-    rc, data, out = cm("--tags=app,mlperf,inference", "--env.CM_LOADGEN_SCENARIO=SingleStream",
-                       "--scenario=Offline", "--plan", "-j")        # today's flag wins over the old name
+    rc, data, out = cm.plan("--tags=app,mlperf,inference", "--env.CM_LOADGEN_SCENARIO=SingleStream",
+                            "--scenario=Offline")        # today's flag wins over the old name
     notes = [a["text"] for a in data["plan"]["root"]["actions"] if a["kind"] == "note"]
     assert rc == 0 and not any("CM_LOADGEN_SCENARIO" in n for n in notes), notes

@@ -20,7 +20,7 @@ def test_old_resnet50_onnx_tags_plan_the_onnx_model_and_nothing_else(cm):
     root = data["plan"]["root"]
     (model,) = [c for c in root["children"] if c["script"] == "get-ml-model-resnet50"]
     assert "onnx" in model["variations"] and model["env"]["CM_ML_MODEL_FRAMEWORK"] == "onnx"
-    rc, _, out = cm("--tags=get,ml-model-onnx,resnet50,_tf", "--plan")
+    rc, _, out = cm.plan("--tags=get,ml-model-onnx,resnet50,_tf")
     assert rc != 0 and "unknown variation _tf" in out          # an old name cannot mean another framework
 
 

@@ -11,6 +11,8 @@ import threading
 
 import pytest
 
+from tests.conftest import cm_plan_in_process
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -38,25 +40,7 @@ def cm(indexed_cm_repos, tmp_path, monkeypatch):
             with contextlib.suppress(ValueError):
                 data = json.loads(out if out.startswith("{") else out[out.index("\n{") + 1:])
         return proc.returncode, data, out + proc.stderr
-    def plan(*args):
-        """What ``run(*args, "--plan")`` answers, from cmperf.engine.api.plan in this process: the same
-        parse (cmind's) and planner as `cm ... --plan`, without a process importing cmind and the
-        hooks again (0.3-0.5 s of CPU a call). For the second and later plans of a test; each test
-        keeps its first call a real `cm` (what a user types)."""
-        import cmind.cli
-
-        from cmperf.core.errors import CmperfError
-        from cmperf.engine import api
-        r = cmind.cli.parse(["run", "script", *args, "--plan", "--quiet"])
-        assert r["return"] == 0, r
-        i = {k: v for k, v in r["cm_input"].items() if k not in ("cmd", "action", "automation")}
-        try:
-            p = api.plan(i)
-        except CmperfError as e:
-            return 1, None, str(e)
-        data = {"plan": p.to_dict()}
-        return 0, data, "\n".join(p.lines()) + "\n" + json.dumps(data)
-    run.plan = plan
+    run.plan = cm_plan_in_process   # the second and later plans of a test (tests/conftest.py)
     run.cache = cm_repos / "repos" / "local" / "cache"
     return run
 
