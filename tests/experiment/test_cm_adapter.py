@@ -2,6 +2,7 @@
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -12,20 +13,33 @@ TINY = os.path.join(ROOT, "tests", "experiment", "tiny_loadgen.py")
 LOADGEN_CMD = ["--", sys.executable, TINY, "--out", "{{CM_EXPERIMENT_PATH}}/logs", "--batch", "{{BATCH}}"]
 
 
-@pytest.fixture
-def cm(cm_repos, tmp_path):
-    env = {**os.environ, "CM_REPOS": str(cm_repos), "PYTHONPATH": ROOT}
+def _cm_runner(home, cwd):
+    env = {**os.environ, "CM_REPOS": str(home), "PYTHONPATH": ROOT}
 
     def run(*args, check=True):
-        p = subprocess.run([sys.executable, "-m", "cmind", *args], env=env, cwd=tmp_path,
+        p = subprocess.run([sys.executable, "-m", "cmind", *args], env=env, cwd=cwd,
                            capture_output=True, text=True, timeout=120)
         if check and p.returncode != 0:
             raise AssertionError(f"cm {' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
         return p
+    return run
 
+
+@pytest.fixture(scope="module")
+def _registered_home(tmp_path_factory):
+    """A CM home where `cm init repo` registered this checkout and its data repo, once a module:
+    the two inits (a cmind process and a reindex each, ~1 s of CPU) leave the same files every time."""
+    home = tmp_path_factory.mktemp("cm-init") / "CM"
+    run = _cm_runner(home, str(home.parent))
     run("init", "repo", "cmperf", f"--path={ROOT}")
     run("init", "repo", "cmperf-data", f"--path={os.path.join(ROOT, 'cm-repo')}")
-    return run
+    return home
+
+
+@pytest.fixture
+def cm(cm_repos, tmp_path, _registered_home):
+    shutil.copytree(_registered_home, cm_repos)
+    return _cm_runner(cm_repos, tmp_path)
 
 
 def _steps(cm_repos):
