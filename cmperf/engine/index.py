@@ -7,10 +7,8 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 
 from ..core.home import cm_home
-from . import meta as meta_mod
 from .errors import InputError, MetaError, ScriptNotFound
 
 INDEX_VERSION = 3
@@ -32,11 +30,13 @@ def local_repo(home=None):
     return os.path.join(home or cm_home(), "repos", "local")
 
 
-@dataclass
 class Script:
-    path: str
-    meta: dict
-    repo: str = ""
+    """A script found in a repository (a plain class: see variations.Resolved)."""
+
+    def __init__(self, path, meta, repo=""):
+        self.path = path
+        self.meta = meta
+        self.repo = repo
 
     @property
     def alias(self):
@@ -58,14 +58,16 @@ class Script:
         return f"Script({self.alias})"
 
 
-@dataclass
 class ScriptIndex:
-    scripts: list
-    broken: dict = field(default_factory=dict)   # meta file -> error message
-    # meta file -> what a lenient read of the broken file says (alias, uid, tags), so an error in
-    # the script a request meant is reported, not hidden behind "no script matches"
-    broken_ids: dict = field(default_factory=dict)
-    _warned: bool = False
+    """The scripts of the registered repositories (a plain class: see variations.Resolved)."""
+
+    def __init__(self, scripts, broken=None, broken_ids=None):
+        self.scripts = scripts
+        self.broken = {} if broken is None else broken     # meta file -> error message
+        # meta file -> what a lenient read of the broken file says (alias, uid, tags), so an error in
+        # the script a request meant is reported, not hidden behind "no script matches"
+        self.broken_ids = {} if broken_ids is None else broken_ids
+        self._warned = False
 
     @classmethod
     def load(cls, repos=None, home=None):
@@ -76,7 +78,7 @@ class ScriptIndex:
         entries, changed = {}, False
         for repo in repos:
             for script_dir in _script_dirs(repo):
-                meta_file = meta_mod.find_meta_file(script_dir)
+                meta_file = find_meta_file(script_dir)
                 if meta_file is None:
                     continue
                 st = os.stat(meta_file)
@@ -146,6 +148,14 @@ class ScriptIndex:
             print(f"cmperf: warning: ignoring a script with broken metadata: {error}", file=sys.stderr)
 
 
+def find_meta_file(script_dir):
+    for name in ("_cm.yaml", "_cm.json"):
+        path = os.path.join(script_dir, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
 def _script_dirs(repo):
     prefix = _repo_prefix(repo)
     root = os.path.join(repo, prefix, "script") if prefix else os.path.join(repo, "script")
@@ -169,9 +179,10 @@ def _repo_prefix(repo):
 
 
 def _parse_entry(meta_file, stamp, script_dir, repo):
+    from .meta import load_meta   # parsing and validating: only for a changed meta file
     entry = {"stamp": stamp, "path": script_dir, "repo": repo}
     try:
-        entry["meta"] = meta_mod.load_meta(meta_file)
+        entry["meta"] = load_meta(meta_file)
     except MetaError as e:
         entry["error"] = str(e)
         entry["ids"] = _lenient_ids(meta_file)
