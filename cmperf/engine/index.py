@@ -6,6 +6,7 @@ scripts whose meta file changed, so a warm `cm run script` parses no YAML at all
 import json
 import os
 import re
+import stat
 import sys
 
 from ..core.home import cm_home
@@ -78,10 +79,9 @@ class ScriptIndex:
         entries, changed = {}, False
         for repo in repos:
             for script_dir in _script_dirs(repo):
-                meta_file = find_meta_file(script_dir)
+                meta_file, st = _meta_file(script_dir)
                 if meta_file is None:
                     continue
-                st = os.stat(meta_file)
                 stamp = [st.st_mtime_ns, st.st_size]
                 prev = old.get(meta_file)
                 if prev is None or prev["stamp"] != stamp:
@@ -148,12 +148,18 @@ class ScriptIndex:
             print(f"cmperf: warning: ignoring a script with broken metadata: {error}", file=sys.stderr)
 
 
-def find_meta_file(script_dir):
+def _meta_file(script_dir):
+    """(path, os.stat) of the script's _cm.yaml, else its _cm.json, else (None, None): one stat
+    per name tried, as the index checks every script on every run."""
     for name in ("_cm.yaml", "_cm.json"):
         path = os.path.join(script_dir, name)
-        if os.path.isfile(path):
-            return path
-    return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            return path, st
+    return None, None
 
 
 def _script_dirs(repo):
