@@ -54,7 +54,7 @@ def test_runspec_is_built_and_checked_once(tmp_path):
                         ({"compliance_test": "TEST01"}, "go together")]:
         with pytest.raises((ConfigError, UnknownChoiceError), match=pattern):
             spec.RunSpec.build("digits-mlp", **kw)
-    with pytest.raises(HarnessNotImplementedError):
+    with pytest.raises(UnknownChoiceError, match="backend for rnnt 'onnxruntime'; choices: pytorch"):
         spec.RunSpec.build("rnnt")
 
 
