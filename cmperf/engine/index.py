@@ -1,7 +1,9 @@
 """Find scripts by tags, alias or uid across the registered CM repositories.
 
 The parsed metas are kept in `$CM_REPOS/cmperf/script-index.json` and refreshed for the
-scripts whose meta file changed, so a warm `cm run script` parses no YAML at all.
+scripts whose meta file changed, so a warm `cm run script` parses no YAML at all. Each meta is
+stored there as JSON text beside its tags and decoded only for the scripts a request looks at
+(decoding every meta cost a warm run more than the rest of the index).
 """
 import json
 import os
@@ -12,7 +14,7 @@ import sys
 from ..core.home import cm_home
 from .errors import InputError, MetaError, ScriptNotFound
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 
 def registered_repos(home=None):
@@ -34,10 +36,17 @@ def local_repo(home=None):
 class Script:
     """A script found in a repository (a plain class: see variations.Resolved)."""
 
-    def __init__(self, path, meta, repo=""):
+    def __init__(self, path, meta, repo="", tags=None):
         self.path = path
-        self.meta = meta
+        self._meta = meta           # the meta, or its JSON text (from the index): decoded when first used
         self.repo = repo
+        self._tags = tags
+
+    @property
+    def meta(self):
+        if isinstance(self._meta, str):
+            self._meta = json.loads(self._meta)
+        return self._meta
 
     @property
     def alias(self):
@@ -49,7 +58,7 @@ class Script:
 
     @property
     def tags(self):
-        return self.meta.get("tags", [])
+        return self.meta.get("tags", []) if self._tags is None else self._tags
 
     @property
     def sort(self):
@@ -90,7 +99,7 @@ class ScriptIndex:
                 entries[meta_file] = prev
         if changed or set(entries) != set(old):
             _write_index(cache_file, entries)
-        scripts = [Script(e["path"], e["meta"], e["repo"]) for e in entries.values() if "meta" in e]
+        scripts = [Script(e["path"], e["meta"], e["repo"], e["tags"]) for e in entries.values() if "meta" in e]
         broken = {f: e["error"] for f, e in entries.items() if "error" in e}
         ids = {f: e.get("ids", {}) for f, e in entries.items() if "error" in e}
         return cls(scripts, broken, ids)
@@ -188,7 +197,8 @@ def _parse_entry(meta_file, stamp, script_dir, repo):
     from .meta import load_meta   # parsing and validating: only for a changed meta file
     entry = {"stamp": stamp, "path": script_dir, "repo": repo}
     try:
-        entry["meta"] = load_meta(meta_file)
+        meta = load_meta(meta_file)
+        entry["meta"], entry["tags"] = json.dumps(meta), meta.get("tags", [])
     except MetaError as e:
         entry["error"] = str(e)
         entry["ids"] = _lenient_ids(meta_file)
