@@ -160,10 +160,9 @@ def test_resnet50_on_pytorch_through_cm(cm, server, tmp_path):
             assert json.load(f)["preprocessing"].startswith("torchvision-style")
 
 
-def test_resnet50_on_pytorch_plans_the_pth_and_the_pytorch_preprocessing(cm):
-    rc, data, text = cm("--tags=run-mlperf,inference", "--model=resnet50", "--backend=pytorch", "--plan", "-j")
+def _imagenet_variations(cm, backend):
+    rc, data, text = cm("--tags=run-mlperf,inference", "--model=resnet50", f"--backend={backend}", "--plan", "-j")
     assert rc == 0, text[-3000:]
-    assert "https://zenodo.org/record/4588417/files/resnet50-19c8e357.pth" in text
     found = []
 
     def walk(n):
@@ -172,6 +171,18 @@ def test_resnet50_on_pytorch_plans_the_pth_and_the_pytorch_preprocessing(cm):
         for c in n.get("children", []):
             walk(c)
     walk(data["plan"]["root"])
-    assert found and all("pytorch" in v for v in found), found
+    return text, found
+
+
+def test_each_resnet50_backend_plans_its_file_and_its_preprocessing(cm):
+    text, found = _imagenet_variations(cm, "pytorch")
+    assert "https://zenodo.org/record/4588417/files/resnet50-19c8e357.pth" in text
+    assert found == [["NCHW", "pytorch", "validation"]], found
+    # the TF frozen graph (resnet50_v1.pb) takes NHWC with the reference preprocessing
+    text, found = _imagenet_variations(cm, "tf")
+    assert "https://zenodo.org/record/2535873/files/resnet50_v1.pb" in text
+    assert found == [["NHWC", "mlcommons-reference-preprocessor", "validation"]], found
+    text, found = _imagenet_variations(cm, "onnxruntime")
+    assert found == [["NCHW", "mlcommons-reference-preprocessor", "validation"]], found
     rc, _, text = cm("--tags=run-mlperf,inference", "--model=resnet50", "--backend=pytorch", "--precision=int8", "--plan")
     assert rc != 0 and "precision for resnet50 on pytorch 'int8'; choices: fp32" in text
