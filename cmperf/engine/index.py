@@ -3,7 +3,7 @@
 The parsed metas are kept in `$CM_REPOS/cmperf/script-index.json` and refreshed for the
 scripts whose meta file changed, so a warm `cm run script` parses no YAML at all. Each meta is
 stored there as JSON text beside its tags and decoded only for the scripts a request looks at
-(decoding every meta cost a warm run more than the rest of the index).
+(decoding all of them was about half of the index's load on a warm run).
 """
 import json
 import os
