@@ -137,6 +137,12 @@ def parse_input(i):
     req.add_deps.update(i.get("ad", {}) or {})
     for name_, patch in (i.get("adr", {}) or {}).items():
         req.add_deps_recursive.setdefault(name_, {}).update(patch)
+    renamed = i.get("add_deps_tags", {}) or {}      # v2.1-era CM's name of --adr.NAME.tags=TAGS
+    if not isinstance(renamed, dict):
+        raise InputError(f"--add_deps_tags must be given as --add_deps_tags.NAME=TAGS, got {renamed!r}")
+    for name_, tags in renamed.items():
+        patch = req.add_deps_recursive.setdefault(name_, {})
+        patch["tags"] = ",".join(t for t in (patch.get("tags"), str(tags)) if t)
     req.versions = {k: str(i[k]) for k in VERSION_KEYS if i.get(k) not in (None, "", True)}
     req.flags = Flags.from_input(i)
     req.force_new_env_keys = i.get("force_new_env_keys", []) or []

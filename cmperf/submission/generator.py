@@ -1,4 +1,4 @@
-"""Results directory -> MLPerf submission tree for one round (v3.1 or v6.1 layout)."""
+"""Results directory -> MLPerf submission tree for one round (the v3.1 layout, also v4.x's, or v6.1's)."""
 import json
 import os
 import shlex

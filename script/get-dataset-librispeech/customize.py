@@ -40,11 +40,21 @@ def preprocess(i):
     sources.dataset_source(env, _title(env))
 
 
+def _audio_format(subset):
+    """'flac' when some utterance exists only as FLAC (its preparation needs sox), else 'wav'."""
+    for root, _, files in os.walk(subset):
+        names = set(files)
+        if any(f.endswith(".flac") and f[:-5] + ".wav" not in names for f in files):
+            return "flac"
+    return "wav"
+
+
 @sources.hook
 def postprocess(i):
     env = i["env"]
     if env.get("CM_DATASET_LIBRISPEECH_LOCAL_PATH"):
         env["CM_DATASET_PATH"] = os.path.dirname(env["CM_DATASET_LIBRISPEECH_PATH"])
+        env["CM_DATASET_LIBRISPEECH_AUDIO"] = _audio_format(env["CM_DATASET_LIBRISPEECH_PATH"])
         return
     root = env["CM_DATASET_LIBRISPEECH_EXTRACTED_PATH"]
     # the archives hold LibriSpeech/<subset>/<speaker>/<chapter>/...
@@ -54,3 +64,4 @@ def postprocess(i):
                            f"{env['CM_DATASET_LIBRISPEECH_SUBSET']}/ directory (extracted into {root})")
     env["CM_DATASET_LIBRISPEECH_PATH"] = subset
     env["CM_DATASET_PATH"] = os.path.join(root, "LibriSpeech")
+    env["CM_DATASET_LIBRISPEECH_AUDIO"] = _audio_format(subset)
