@@ -31,7 +31,7 @@ def test_rnnt_runs_on_pytorch_only():
     from cmperf.mlperf import spec
     from cmperf.mlperf.errors import UnknownChoiceError
     m = spec.harness_model("rnnt")
-    assert m.check_backend("pytorch") == "pytorch" and m.submission_rounds() == ("v3.1",)
+    assert m.check_backend("pytorch") == "pytorch" and m.submission_rounds() == ("v3.1", "v4.0")   # retired after v4.0
     with pytest.raises(UnknownChoiceError, match="backend for rnnt 'onnxruntime'.*pytorch"):
         m.check_backend("onnxruntime")
 
