@@ -12,6 +12,62 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--cpu-durations", type=int, default=None, metavar="N",
+                     help="show the N test phases that cost most CPU (user+sys of pytest and the children "
+                          "it waited for) and the CPU of each file: wall times on a shared machine say little")
+
+
+_cpu_rows = []
+
+
+def _cpu_seconds():
+    import resource
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def _measure_cpu(item, phase):
+    if item.config.getoption("--cpu-durations") is None:
+        yield
+        return
+    start = _cpu_seconds()
+    yield
+    _cpu_rows.append((_cpu_seconds() - start, phase, item.nodeid))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    yield from _measure_cpu(item, "setup")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield from _measure_cpu(item, "call")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield from _measure_cpu(item, "teardown")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    n = config.getoption("--cpu-durations")
+    if n is None or not _cpu_rows:
+        return
+    tr = terminalreporter
+    tr.write_sep("=", f"most CPU time (user+sys, pytest + children), top {n}")
+    for cpu, phase, nodeid in sorted(_cpu_rows, reverse=True)[:n]:
+        tr.write_line(f"{cpu:7.2f}s {phase:8s} {nodeid}")
+    per_file = {}
+    for cpu, _, nodeid in _cpu_rows:
+        per_file[nodeid.split("::")[0]] = per_file.get(nodeid.split("::")[0], 0.0) + cpu
+    tr.write_sep("=", "CPU time per file")
+    for path, cpu in sorted(per_file.items(), key=lambda kv: -kv[1]):
+        tr.write_line(f"{cpu:7.2f}s {path}")
+    tr.write_line(f"{sum(per_file.values()):7.2f}s in all")
+
+
 @pytest.fixture
 def cm_repos(tmp_path, monkeypatch):
     """An isolated CM home: nothing a test registers or caches leaks into ~/CM."""
