@@ -48,24 +48,13 @@ class Repo:
 
 
 @pytest.fixture
-def repo(tmp_path, cm_repos):
-    """An empty script repository registered (alone with this checkout's automations)."""
+def repo(tmp_path, indexed_cm_repos):
+    """An empty script repository registered (alone with this checkout's automations). cmind's
+    index is the session's copy (tests/conftest.py): an empty repository adds nothing to it."""
     r = Repo(str(tmp_path / "repo"))
-    os.makedirs(cm_repos, exist_ok=True)
-    with open(cm_repos / "repos.json", "w") as f:
+    with open(indexed_cm_repos / "repos.json", "w") as f:
         json.dump([ROOT, r.path], f)
-    _reindex()
     return r
-
-
-def _reindex():
-    """Build cmind's artifact index now, so its first-use notice never lands in a test's output."""
-    import contextlib
-    import io
-
-    from cmind.core import CM
-    with contextlib.redirect_stdout(io.StringIO()):
-        CM().access({"action": "reindex", "automation": "repo"})
 
 
 @pytest.fixture
