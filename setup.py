@@ -44,6 +44,8 @@ setup(
         "deepsparse": ["deepsparse==1.8.0"],
         # OpenImages mAP (retinanet): the reference accuracy script's own COCO evaluator
         "detection": ["pycocotools>=2.0.6"],
+        # --backend=pytorch (3d-unet, bert, resnet50): pinned, as an unpinned torch pulls a CUDA build
+        "pytorch": ["torch==2.13.0"],
         "test": ["pytest>=7", "hypothesis>=6", "pycocotools>=2.0.6"],
         # `cm run experiment --executor=ray`: sweeps and fleet runs on a Ray cluster
         "distributed": ["ray>=2.9"],

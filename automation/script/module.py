@@ -6,12 +6,12 @@ import sys
 from cmind.automation import Automation
 
 try:
-    from cmperf.engine import api
-    from cmperf.engine.errors import EngineError
+    import cmperf  # noqa: F401  (the package only: the engine is imported by the actions that use it)
 except ImportError:   # a checkout used by `cm pull repo` without `pip install -e .`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from cmperf.engine import api
-    from cmperf.engine.errors import EngineError
+
+# cmind imports this module for every `cm <action> script` (`cm find script` too): the engine is
+# imported inside the actions, so an action that does not need it never pays for it.
 
 
 def _error(e):
@@ -33,6 +33,8 @@ class CAutomation(Automation):
         --fake_run, --print_env, --new, --renew, --skip_cache, --events=jsonl[:PATH],
         --allow_unknown_inputs, --help (the script's variations, input flags and defaults).
         """
+        from cmperf.engine import api
+        from cmperf.engine.errors import EngineError
         if i.get("help") or i.get("h"):
             try:
                 print(api.help_text(i))
@@ -92,6 +94,8 @@ class CAutomation(Automation):
         """
         Scaffold a new script: cm add script NAME --tags=a,b [--path=REPO_DIR].
         """
+        from cmperf.engine import api
+        from cmperf.engine.errors import EngineError
         tags = [t for t in str(i.get("tags", "")).replace(" ", ",").split(",") if t]
         try:
             path = api.add(i.get("artifact", ""), tags, i.get("path") or None)

@@ -15,12 +15,12 @@ from .errors import CmperfError
 class VersionConstraintError(CmperfError):
     """Version constraints contradict each other (the engine names the script)."""
 
-_RELEASE = re.compile(r"\s*v?(\d+(?:\.\d+)*)")
+_RELEASE = r"\s*v?(\d+(?:\.\d+)*)"    # compiled (and cached by re) when first used
 
 
 def version_key(version):
     """Release numbers: "3.10.13" -> (3, 10, 13), "v1.2" -> (1, 2), "master" -> ()."""
-    m = _RELEASE.match(str(version))
+    m = re.match(_RELEASE, str(version))
     return tuple(int(n) for n in m.group(1).split(".")) if m else ()
 
 

@@ -15,14 +15,13 @@ one is committed, so a killed renew never loses the previous good entry. An entr
 `_cm.json` is malformed is skipped with a warning and can still be listed and removed.
 """
 import fcntl
-import hashlib
 import json
 import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 
+from ..core.digest import sha256_hex
 from ..core.processes import pid_alive as _pid_alive
 from .errors import CacheError
 
@@ -39,14 +38,19 @@ class CacheInUse(CacheError):
 
 
 def cache_key(material):
-    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+    return sha256_hex(json.dumps(material, sort_keys=True, default=str))
 
 
-@dataclass
 class Entry:
-    path: str
-    meta: dict
-    problem: str = ""       # why the entry is unusable (malformed _cm.json); "" when fine
+    """A cache entry (a plain class: see variations.Resolved)."""
+
+    def __init__(self, path, meta, problem=""):
+        self.path = path
+        self.meta = meta
+        self.problem = problem      # why the entry is unusable (malformed _cm.json); "" when fine
+
+    def __repr__(self):
+        return f"Entry({self.path})"
 
     @property
     def uid(self):
@@ -353,7 +357,7 @@ def _without_secrets(info):
         if isinstance(value, list):
             return [scrub(v, name) for v in value]
         if name and is_secret(name) and value not in (None, ""):
-            return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
+            return "sha256:" + sha256_hex(str(value))[:16]
         return value
     return scrub(info)
 

@@ -10,7 +10,6 @@ import copy
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 
 from ..core import progress, versions
 from . import envs, hooks
@@ -18,16 +17,18 @@ from .errors import EngineError, HookError, NativeScriptFailed, VersionError
 from .plan import child_env_for, dependency_request, hook_input, same_decision
 
 
-@dataclass
 class RunResult:
-    script: str
-    variations: list
-    version: str
-    new_env: dict
-    new_state: dict
-    cached: bool = False
-    cache_path: str = ""
-    deps: list = field(default_factory=list)
+    """What a run of one script produced (a plain class: see variations.Resolved)."""
+
+    def __init__(self, script, variations, version, new_env, new_state, cached=False, cache_path="", deps=None):
+        self.script = script
+        self.variations = variations
+        self.version = version
+        self.new_env = new_env
+        self.new_state = new_state
+        self.cached = cached
+        self.cache_path = cache_path
+        self.deps = [] if deps is None else deps
 
     def as_dict(self):
         return {"script": self.script, "variations": self.variations, "version": self.version,

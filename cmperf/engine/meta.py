@@ -6,7 +6,6 @@ Stricter than plain YAML on purpose: duplicate keys and aliases (`&a`/`*a`, whic
 few hundred bytes expand into megabytes of index) are errors; boolean keys accept only
 the truth words of cmperf.core.truth (so `cache: 'no'` is false, `cache: 'maybe'` an error).
 """
-import difflib
 import json
 import os
 import re
@@ -90,14 +89,6 @@ def load_meta(path):
         raise MetaError(f"{path}: the top level must be a mapping of keys")
     validate(meta, path, text)
     return _plain(meta)
-
-
-def find_meta_file(script_dir):
-    for name in ("_cm.yaml", "_cm.json"):
-        path = os.path.join(script_dir, name)
-        if os.path.isfile(path):
-            return path
-    return None
 
 
 def validate(meta, path, text=""):
@@ -192,6 +183,7 @@ def _check_keys(d, schema, prefix, path, text):
     for key, value in list(d.items()):
         kind = schema.get(key)
         if kind is None:
+            import difflib   # only for the error message
             close = difflib.get_close_matches(str(key), list(schema), n=1, cutoff=0.6)
             hint = f"; did you mean `{close[0]}`?" if close else f"; known keys: {', '.join(sorted(schema))}"
             raise MetaError(f"{_loc(path, text, key, d)}: unknown key `{prefix}{key}`{hint}")

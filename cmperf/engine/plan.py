@@ -12,10 +12,8 @@ time"; so is every phase after a `preprocess` hook (the hook may edit env and th
 executor re-plans those nodes and phases, with this same planner, when it gets there.
 """
 import copy
-import dataclasses
 import os
 import re
-from dataclasses import dataclass, field
 
 from . import envs, hooks, validate
 from .cache import STATE_FILE
@@ -34,32 +32,35 @@ _PLACEHOLDER = re.compile(r"<<<([A-Za-z0-9_+]+)>>>")
 ACTION_KINDS = {"download", "pip", "apt", "note"}
 
 
-@dataclass(eq=False)
 class PlanNode:
-    script: str
-    path: str
-    tags: list
-    variations: list
-    version: str
-    phase: str = ""
-    cache: str = "not cached"        # "hit", "miss", "not cached" or RUN_TIME
-    env: dict = field(default_factory=dict)
-    actions: list = field(default_factory=list)
-    children: list = field(default_factory=list)
-    decided: str = "plan"            # "plan", or "run time" (re-planned when execution gets there)
-    note: str = ""
-    # engine internals, not part of the JSON
-    inst: object = None
-    request: object = None
-    dep: dict = None                 # the dependency entry this node comes from
-    key: str = ""
-    fingerprint: str = ""
-    entry: object = None             # the cache entry of a hit
-    shared: bool = False             # a hit on an entry an earlier node of this plan builds
-    caching: bool = False
-    deps_first: bool = False         # its cache key reads outputs of its deps: they run before the lookup
-    conditional: bool = False        # its condition reads a volatile key: evaluated at run time
-    runtime_phases: dict = field(default_factory=dict)   # phase -> why it is re-planned at run time
+    """One script of the plan (a plain class: see variations.Resolved); equal only to itself."""
+
+    def __init__(self, script, path, tags, variations, version, phase="", cache="not cached", env=None,
+                 actions=None, children=None, decided="plan", note="", inst=None, request=None, dep=None):
+        self.script = script
+        self.path = path
+        self.tags = tags
+        self.variations = variations
+        self.version = version
+        self.phase = phase
+        self.cache = cache                  # "hit", "miss", "not cached" or RUN_TIME
+        self.env = {} if env is None else env
+        self.actions = [] if actions is None else actions
+        self.children = [] if children is None else children
+        self.decided = decided              # "plan", or "run time" (re-planned when execution gets there)
+        self.note = note
+        # engine internals, not part of the JSON
+        self.inst = inst
+        self.request = request
+        self.dep = dep                      # the dependency entry this node comes from
+        self.key = ""
+        self.fingerprint = ""
+        self.entry = None                   # the cache entry of a hit
+        self.shared = False                 # a hit on an entry an earlier node of this plan builds
+        self.caching = False
+        self.deps_first = False             # its cache key reads outputs of its deps: they run before the lookup
+        self.conditional = False            # its condition reads a volatile key: evaluated at run time
+        self.runtime_phases = {}            # phase -> why it is re-planned at run time
 
     def to_dict(self):
         return {"script": self.script, "path": self.path, "tags": self.tags,
@@ -323,7 +324,7 @@ class Planner:
             volatile = self.expand_phase(node, "deps", env, state, stack, volatile)
             if node.deps_first:
                 # the key as the deps will leave the env: known when their outputs are
-                self.lookup(node, dataclasses.replace(inst, env=env), volatile)
+                self.lookup(node, inst.with_env(env), volatile)
                 if node.cache == "hit":
                     return node
             if module is not None and hasattr(module, "plan"):

@@ -2,7 +2,6 @@
 import copy
 import os
 import re
-from dataclasses import dataclass, field
 
 from ..core.truth import is_true
 from .errors import InputError
@@ -22,21 +21,25 @@ VERSION_KEYS = {"version": "CM_VERSION", "version_min": "CM_VERSION_MIN",
 PROXY_VARS = ("GH_TOKEN", "http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "socks_proxy")
 
 
-@dataclass
 class Flags:
-    quiet: bool = False
-    verbose: bool = False
-    silent: bool = False
-    fake_run: bool = False          # upstream's meaning: run the `deps` list, then stop
-    plan: bool = False              # --plan / --dry-run: show the plan, run nothing
-    print_deps: bool = False
-    print_env: bool = False
-    new: bool = False
-    renew: bool = False
-    skip_cache: bool = False
-    force_cache: bool = False
-    dirty: bool = False
-    ignore_script_error: bool = False
+    """The run's switches (a plain class: see variations.Resolved)."""
+
+    def __init__(self, quiet=False, verbose=False, silent=False, fake_run=False, plan=False, print_deps=False,
+                 print_env=False, new=False, renew=False, skip_cache=False, force_cache=False, dirty=False,
+                 ignore_script_error=False):
+        self.quiet = quiet
+        self.verbose = verbose
+        self.silent = silent
+        self.fake_run = fake_run        # upstream's meaning: run the `deps` list, then stop
+        self.plan = plan                # --plan / --dry-run: show the plan, run nothing
+        self.print_deps = print_deps
+        self.print_env = print_env
+        self.new = new
+        self.renew = renew
+        self.skip_cache = skip_cache
+        self.force_cache = force_cache
+        self.dirty = dirty
+        self.ignore_script_error = ignore_script_error
 
     @classmethod
     def from_input(cls, i):
@@ -53,23 +56,26 @@ class Flags:
         return Flags(quiet=self.quiet, verbose=self.verbose, silent=self.silent)
 
 
-@dataclass
 class RunRequest:
-    tags: list = field(default_factory=list)
-    excluded_tags: list = field(default_factory=list)
-    variations: list = field(default_factory=list)
-    excluded_variations: list = field(default_factory=list)
-    name: str = ""
-    env: dict = field(default_factory=dict)
-    const: dict = field(default_factory=dict)
-    state: dict = field(default_factory=dict)
-    const_state: dict = field(default_factory=dict)
-    add_deps: dict = field(default_factory=dict)
-    add_deps_recursive: dict = field(default_factory=dict)
-    versions: dict = field(default_factory=dict)     # version, version_min, version_max, version_max_usable
-    inputs: dict = field(default_factory=dict)
-    flags: Flags = field(default_factory=Flags)
-    force_new_env_keys: list = field(default_factory=list)
+    """One script request, empty until filled in by from_words/parse_input (a plain class: see
+    variations.Resolved)."""
+
+    def __init__(self):
+        self.tags = []
+        self.excluded_tags = []
+        self.variations = []
+        self.excluded_variations = []
+        self.name = ""
+        self.env = {}
+        self.const = {}
+        self.state = {}
+        self.const_state = {}
+        self.add_deps = {}
+        self.add_deps_recursive = {}
+        self.versions = {}              # version, version_min, version_max, version_max_usable
+        self.inputs = {}
+        self.flags = Flags()
+        self.force_new_env_keys = []
 
     @property
     def tag_string(self):
@@ -131,6 +137,12 @@ def parse_input(i):
     req.add_deps.update(i.get("ad", {}) or {})
     for name_, patch in (i.get("adr", {}) or {}).items():
         req.add_deps_recursive.setdefault(name_, {}).update(patch)
+    renamed = i.get("add_deps_tags", {}) or {}      # v2.1-era CM's name of --adr.NAME.tags=TAGS
+    if not isinstance(renamed, dict):
+        raise InputError(f"--add_deps_tags must be given as --add_deps_tags.NAME=TAGS, got {renamed!r}")
+    for name_, tags in renamed.items():
+        patch = req.add_deps_recursive.setdefault(name_, {})
+        patch["tags"] = ",".join(t for t in (patch.get("tags"), str(tags)) if t)
     req.versions = {k: str(i[k]) for k in VERSION_KEYS if i.get(k) not in (None, "", True)}
     req.flags = Flags.from_input(i)
     req.force_new_env_keys = i.get("force_new_env_keys", []) or []

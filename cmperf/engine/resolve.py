@@ -1,7 +1,6 @@
 """Resolve one request into a ScriptInstance: the chosen script, its final variations,
 version constraints, layered env and patched dependency lists. No side effects."""
 import copy
-from dataclasses import dataclass, field
 
 from ..core import versions
 from . import envs, variations as var_mod
@@ -13,19 +12,27 @@ PHASES = ("deps", "prehook_deps", "posthook_deps", "post_deps")
 VERSION_FIELDS = ("version", "version_min", "version_max", "version_max_usable")
 
 
-@dataclass
 class ScriptInstance:
-    script: object                 # index.Script
-    variations: var_mod.Resolved
-    meta: dict                     # effective meta (variations and `versions:` applied)
-    env: dict
-    state: dict
-    const: dict
-    const_state: dict
-    version: dict                  # exact/min/max/max_usable after defaults
-    adr: dict                      # add_deps_recursive handed to every dependency
-    deps: dict = field(default_factory=dict)   # phase -> patched dependency entries
-    _identity: tuple = field(default=None, repr=False, compare=False)
+    """A script with its variations, version and env resolved (a plain class: see variations.Resolved)."""
+
+    def __init__(self, script, variations, meta, env, state, const, const_state, version, adr, deps=None):
+        self.script = script            # index.Script
+        self.variations = variations    # variations.Resolved
+        self.meta = meta                # effective meta (variations and `versions:` applied)
+        self.env = env
+        self.state = state
+        self.const = const
+        self.const_state = const_state
+        self.version = version          # exact/min/max/max_usable after defaults
+        self.adr = adr                  # add_deps_recursive handed to every dependency
+        self.deps = {} if deps is None else deps    # phase -> patched dependency entries
+        self._identity = None
+
+    def with_env(self, env):
+        """The same instance with another env (everything else shared)."""
+        twin = copy.copy(self)
+        twin.env = env
+        return twin
 
     @property
     def name(self):

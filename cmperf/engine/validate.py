@@ -18,7 +18,7 @@ ENGINE_INPUTS = {
     "add_deps_recursive", "adr", "quiet", "v", "verbose", "s", "silent", "fake_run", "prepare",
     "dry_run", "plan", "print_deps", "print_env", "new", "renew", "skip_cache", "force_cache",
     "dirty", "ignore_script_error", "j", "json", "help", "h", "events", "allow_unknown_inputs",
-    "force_new_env_keys", "extra_cache_tags", "_recursive", "md5sum", "verify",
+    "force_new_env_keys", "extra_cache_tags", "_recursive", "md5sum", "verify", "add_deps_tags",
 } | set(INPUT_TO_ENV) | set(VERSION_KEYS)
 
 
@@ -79,7 +79,18 @@ def _check_constraint(rule, env, volatile, script):
 def known_inputs(plan, request):
     """Refuse a flag that no script of the plan reads (before anything runs)."""
     inputs = request.inputs
-    if inputs.get("_recursive") or inputs.get("allow_unknown_inputs"):
+    if inputs.get("_recursive"):
+        return
+    for name, tags in (inputs.get("add_deps_tags") or {}).items():   # renamed: say so, never drop it
+        names = {n for node in plan.nodes() for n in ((node.dep or {}).get("names") or [])}
+        if name not in names:
+            close = did_you_mean(name, sorted(names))
+            raise InputError(f"--add_deps_tags.{name} (v2.1-era CM's --adr.{name}.tags): no dependency of this "
+                             f"workflow is named '{name}'" + (f"; did you mean {close}?" if close else ""),
+                             script=plan.root.script)
+        plan.root.actions.append({"kind": "note", "text": f"--add_deps_tags.{name}={tags} is the v2.1-era name "
+                                  f"of --adr.{name}.tags={tags} (renamed upstream); applied as that"})
+    if inputs.get("allow_unknown_inputs"):
         return
     known = set(ENGINE_INPUTS)
     for node in plan.nodes():

@@ -10,7 +10,6 @@ Entry points (``python -m ...``):
   cmperf.mlperf.models.resnet50_random  a random-weights ResNet-50 v1.5 graph (performance only)
   cmperf.mlperf.accuracy.imagenet       top-1 from mlperf_log_accuracy.json -> accuracy.txt
   cmperf.mlperf.preprocess.imagenet     JPEGs + val_map -> preprocessed dataset dir (reference pre_process_vgg)
-  cmperf.mlperf.fetch                   md5-verified download of a registered model/dataset
   cmperf.mlperf.logparse LOG_DIR        the parsed result of a LoadGen run (exit 1 when INVALID)
   cmperf.mlperf.accuracy.wer            word error rate of rnnt logs -> accuracy.txt
 """

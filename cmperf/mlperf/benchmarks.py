@@ -3,6 +3,8 @@
 - ``make_qsl``: the QSL of a registry spec's ``qsl`` kind (openimages: the preprocessed 800x800
   images with their annotation file checked; kits19: whole volumes of differing sizes).
 - ``wrap_backend``: 3D-UNet's sliding-window inference around the loaded 128^3 model.
+- ``get_backend``: a model's own backend class for a framework (rnnt: the reference's
+  featurizer + encoder + greedy decoder around the PyTorch checkpoint), else the generic one.
 - ``check_batch_size``: models whose samples cannot share a batch (one image per call in the
   official RetinaNet export, one volume per call for 3D-UNet) refuse ``--batch-size`` > 1 up front.
 Each check runs before LoadGen starts, so bad input never leaves a half-written result.
@@ -39,6 +41,21 @@ def wrap_backend(spec, backend):
     return backend
 
 
+def get_backend(spec, name, device="cpu", threads=None):
+    """The registry's ``backend_class`` {backend: "module:Class"} for this model, else
+    cmperf.mlperf.backends.get_backend (unloaded either way)."""
+    own = (spec.get("backend_class") or {}).get(name)
+    if own:
+        from .spec import load_object
+        from .backends import DEVICES
+        from .errors import UnknownChoiceError
+        if device not in DEVICES:
+            raise UnknownChoiceError("device", device, DEVICES)
+        return load_object(own)(device=device, threads=threads)
+    from .backends import get_backend as generic
+    return generic(name, device, threads)
+
+
 def backend_io(spec, backend):
     """Tensor names (and response kind) of the backend's model file when they differ from the
     ONNX ones: the registry's ``backend_io`` {backend: {input_name, output_name, response}}."""
@@ -47,8 +64,10 @@ def backend_io(spec, backend):
 
 def responses(spec, io, qsl):
     from .responses import for_spec
+    # a format's own output kind and label offset (resnet50's torchvision logits: scores, offset 0)
     return for_spec({"name": spec["name"], "response": io["response"], "max_seq_length": spec.get("max_seq_length"),
-                     "output_kind": spec.get("output_kind"), "label_offset": spec.get("label_offset", 0)},
+                     "output_kind": io.get("output_kind", spec.get("output_kind")),
+                     "label_offset": io.get("label_offset", spec.get("label_offset", 0))},
                     getattr(qsl, "max_seq_length", None))
 
 

@@ -90,7 +90,6 @@ def expected_work(settings, scenario, mode, qsl):
 def run_job(job):
     """Run the one LoadGen test of ``job`` (a HarnessJob); return the run.json dict."""
     from . import loadgen_runner
-    from .backends import get_backend
 
     model = specs.harness_model(job.model)
     model.check_backend(job.backend)
@@ -112,7 +111,7 @@ def run_job(job):
     from .assets import resolve
     benchmarks.check_batch_size(model, batch_size)
     model_path, dataset_dir = resolve(model, job.backend, job.dataset_dir, job.model_path)
-    backend = get_backend(job.backend, job.device, job.threads)
+    backend = benchmarks.get_backend(model, job.backend, job.device, job.threads)   # rnnt: its own
     io = benchmarks.backend_io(model, job.backend)   # a format's own tensor names (bert's TF graph)
     backend.load(model_path, io.get("input_name", model.input_name), io.get("output_name", model.output_name))
     backend = benchmarks.wrap_backend(model, backend)   # 3D-UNet: the sliding window over the 128^3 model

@@ -23,7 +23,8 @@ def normalize(precision):
 
 
 def _formats(spec):
-    return spec.get("formats") or {}
+    """The formats the harness can run (a format marked ``harness: False`` is published but not run)."""
+    return {k: v for k, v in (spec.get("formats") or {}).items() if v.get("harness", True)}
 
 
 def format_key(spec, backend, precision):

@@ -49,6 +49,9 @@ MODELS = {
         "harness": "reference", "accuracy": "imagenet-top1", "accuracy_module": "cmperf.mlperf.accuracy.imagenet",
         "preprocess_cli": "python -m cmperf.mlperf.preprocess.imagenet",
         "input_name": "input_tensor:0", "output_name": "ArgMax:0", "output_kind": "argmax", "label_offset": 1,
+        # pytorch: resnet50-19c8e357.pth, torchvision's state dict (backends.torch_resnet), fed the
+        # `_pytorch` preprocessing (main.py's imagenet_pytorch): 1000 logits, argmax, label offset 0
+        "backend_io": {"pytorch": {"response": "class-index", "output_kind": "scores", "label_offset": 0}},
         "formats": {
             "onnx": {"url": f"{ZENODO}/4735647/files/resnet50_v1.onnx", "md5": "f6a4da60cd5f084d97efc2c1ddb10beb",
                      "opset": 11, "mirror": "https://huggingface.co/ctuning/mlperf-inference-resnet50-onnx-fp32-imagenet2012-v1.0"},
@@ -58,8 +61,9 @@ MODELS = {
                    "layout": "NHWC"},  # a frozen graph; preprocess with --layout NHWC
             "pytorch": {"url": f"{ZENODO}/4588417/files/resnet50-19c8e357.pth",
                         "md5": "9e9c86b324d80e65229fab49b8d9a8e8"},
+            # not run: its form and preprocessing are not verified here (no file to check against)
             "pytorch-int8": {"url": f"{ZENODO}/4589637/files/resnet50_INT8bit_quantized.pt",
-                             "md5": "6893ea9769b0afce65bb0ddf002f4438"},
+                             "md5": "6893ea9769b0afce65bb0ddf002f4438", "harness": False},
             "tflite-int8": {"url": f"{ZENODO}/8234946/files/resnet50_quant_full_mlperf_edgetpu.tflite",
                             "md5": "a657cf1f97545aefd058c1c718cc0e17", "no_argmax": True},
         },
@@ -75,7 +79,9 @@ MODELS = {
         # (edge) the QSL checks the annotation file; the official export answers one image per call
         "qsl": "cmperf.mlperf.benchmarks:openimages_qsl", "response": "detections", "max_batch_size": 1,
         "output_name": ["boxes", "labels", "scores"],   # retinanet_pytorch_to_onnx.py's names
-        "harness_backends": ("onnxruntime",),   # the .pth is a state dict, not TorchScript
+        # not pytorch: its .pth is a state dict whose model (ResNeXt50-FPN, RetinaNet head, anchors,
+        # NMS: models/resnext50/retinanet.py) cmperf does not build, and torchvision is not usable here
+        "harness_backends": ("onnxruntime",),
         "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "no",
                          "starting_weights_filename": "resnext50_32x4d_fpn.onnx", "weight_transformations": "none"},
         "formats": {
@@ -92,7 +98,9 @@ MODELS = {
         # the names of the official fp32 ONNX export (bert_tf_to_pytorch.py + torch.onnx.export)
         "input_name": ["input_ids", "input_mask", "segment_ids"],
         "output_name": ["output_start_logits", "output_end_logits"],
-        "harness_backends": ("onnxruntime", "deepsparse", "tf"),
+        # pytorch: model.pytorch, a state dict loaded into backends.torch_bert (pytorch_SUT.py's
+        # BertForQuestionAnswering); same input names and start/end outputs as the ONNX file
+        "harness_backends": ("onnxruntime", "deepsparse", "tf", "pytorch"),
         # (edge) the TF model.pb's tensors (language/bert/tf_SUT.py): logits [batch, 384, 2]
         "backend_io": {"tf": {"input_name": ["input_ids:0", "input_mask:0", "segment_ids:0"],
                               "output_name": "logits:0", "response": "span-logits-stacked"}},
@@ -104,17 +112,28 @@ MODELS = {
             "onnx-int8": {"url": f"{ZENODO}/3750364/files/bert_large_v1_1_fake_quant.onnx",
                           "md5": "45f88ffb2915362242703c85c38ec2d4"},
             "pytorch": {"url": f"{ZENODO}/3733896/files/model.pytorch", "md5": "00fbcbfaebfa20d87ac9885120a6e9b4"},
+            # a quantized transformers checkpoint the harness has no module for: downloadable, not run
             "pytorch-int8": {"url": f"{ZENODO}/4792496/files/pytorch_model.bin",
-                             "md5": "0734c580cb53b4b56a3f400771ffcb7c"},
+                             "md5": "0734c580cb53b4b56a3f400771ffcb7c", "harness": False},
             "tf": {"url": f"{ZENODO}/3939747/files/model.pb", "md5": "dd72de12e8226f25f0128a1a864b97ad"},
             "vocab": {"url": f"{ZENODO}/3733868/files/vocab.txt", "md5": "64800d5d8528ce344256daf115d4965e"},
         },
     },
     "rnnt": {
         "task": "speech-recognition", "loadgen_name": "rnnt", "mlperf_model": "rnnt",
-        "dataset": "librispeech-dev-clean", "harness": None, "accuracy": "librispeech-wer",
+        "dataset": "librispeech-dev-clean", "dataset_size": 2513, "harness": "reference",
+        "accuracy": "librispeech-wer",
         "accuracy_script": f"{INFERENCE_RAW}/speech_recognition/rnnt/accuracy_eval.py",
         "accuracy_module": "cmperf.mlperf.accuracy.wer",
+        "preprocess_cli": "python -m cmperf.mlperf.librispeech.manifest",
+        # (edge) PyTorch only, as the reference: waveforms of differing lengths in, the transcript
+        # (int64 label ids) out; features + encoder + greedy decoder per sample (cmperf.mlperf.rnnt)
+        "qsl": "cmperf.mlperf.rnnt.qsl:audio_qsl", "response": "transcript",
+        "harness_backends": ("pytorch",),
+        "backend_class": {"pytorch": "cmperf.mlperf.rnnt.backend:RNNTBackend"},
+        "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "no",
+                         "starting_weights_filename": "DistributedDataParallel_1576581068.9962234-epoch-100.pt",
+                         "weight_transformations": "none"},
         "formats": {"pytorch": {"url": f"{ZENODO}/3662521/files/DistributedDataParallel_1576581068.9962234-epoch-100.pt",
                                 "md5": None}},
     },
@@ -127,7 +146,8 @@ MODELS = {
         # (edge) whole volumes of differing sizes; the sliding window calls the 128^3 model
         "qsl": "cmperf.mlperf.benchmarks:kits19_qsl", "response": "segmentation", "max_batch_size": 1,
         "inference": "sliding-window", "input_name": "input", "output_name": "output",
-        "harness_backends": ("onnxruntime", "tf"),
+        # pytorch: the TorchScript .ptc (pytorch_SUT.py's torch.jit.load), same input/output convention
+        "harness_backends": ("onnxruntime", "tf", "pytorch"),
         "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "no",
                          "starting_weights_filename": "3dunet_kits19_128x128x128_dynbatch.onnx",
                          "weight_transformations": "none"},

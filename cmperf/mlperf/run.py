@@ -322,7 +322,8 @@ def _measurements(model, info, spec=None):
     if info.get("dataset_dir") and os.path.isfile(manifest):
         with open(manifest, encoding="utf-8") as f:
             man = json.load(f)
-        m["dataset_manifest"] = {k: man.get(k) for k in ("split", "train_accuracy", "sha256")}
+        if isinstance(man, dict):   # digits' build facts; LibriSpeech's manifest is the utterance list
+            m["dataset_manifest"] = {k: man.get(k) for k in ("split", "train_accuracy", "sha256")}
     return m
 
 

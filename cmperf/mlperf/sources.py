@@ -313,6 +313,8 @@ def accuracy_command(dataset, result_dir, env, out):
         return argv
     if dataset == "librispeech":
         manifest = env.get("CM_DATASET_LIBRISPEECH_MANIFEST", "")
+        if not manifest and info.get("dataset_dir"):   # the prepared LibriSpeech the run read
+            manifest = os.path.join(info["dataset_dir"], "manifest.json")
         if not manifest:
             raise DatasetError("_librispeech accuracy needs --manifest=FILE: the reference's JSON list of "
                                "samples (e.g. dev-clean-wav.json) whose i-th 'transcript' is sample i's truth")

@@ -20,6 +20,7 @@ import math
 import os
 from typing import Optional
 
+from ..core.jsonio import load_json_object
 from .errors import ConfigError, UnknownChoiceError
 
 
@@ -419,14 +420,7 @@ class HarnessJob:
 
     @classmethod
     def load(cls, path):
-        try:
-            with open(path, encoding="utf-8") as f:
-                d = json.load(f)
-        except (OSError, ValueError) as e:
-            raise ConfigError(f"cannot read harness job {path!r}: {e}") from None
-        if not isinstance(d, dict):
-            raise ConfigError(f"harness job {path!r} is not a JSON object")
-        return cls.from_dict(d)
+        return cls.from_dict(load_json_object(path, "harness job", error=ConfigError))
 
 
 def _positive_int(name, value, allow_zero=False):

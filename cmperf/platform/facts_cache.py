@@ -6,10 +6,10 @@ depend on (boot id, kernel release, host name, architecture, CPU count, /etc/os-
 mtime). A reboot, kernel upgrade, OS upgrade or a move to another machine changes the
 fingerprint, and the next lookup detects again.
 """
-import hashlib
 import json
 import os
-import platform
+
+from cmperf.core.digest import sha256_hex
 
 CACHE_DIR_ENV = "CMPERF_PLATFORM_CACHE_DIR"
 
@@ -37,17 +37,29 @@ def _mtime(path):
         return ""
 
 
+def _uname():
+    """platform.uname()'s system, node, release, version and machine. On POSIX they are
+    os.uname()'s: the fingerprint is computed on every cache lookup of a detect-* script, and
+    importing `platform` would cost that lookup more than everything else it does."""
+    if hasattr(os, "uname"):
+        u = os.uname()
+        return u.sysname, u.nodename, u.release, u.version, u.machine
+    import platform
+    u = platform.uname()
+    return u.system, u.node, u.release, u.version, u.machine
+
+
 def machine_state():
     """The facts whose change must invalidate cached detection (cheap: no subprocess)."""
-    uname = platform.uname()
+    system, node, release, version, machine = _uname()
     return {
         # Linux: changes on every boot (new hardware, new CPU limits, new driver).
         "boot_id": _read("/proc/sys/kernel/random/boot_id"),
-        "system": uname.system,
-        "kernel": uname.release,
-        "kernel_build": uname.version,
-        "node": uname.node,
-        "machine": uname.machine,
+        "system": system,
+        "kernel": release,
+        "kernel_build": version,
+        "node": node,
+        "machine": machine,
         "cpu_count": os.cpu_count(),
         "os_release": _mtime("/etc/os-release") or _mtime("/System/Library/CoreServices/SystemVersion.plist"),
         # A GPU driver upgrade without reboot replaces this file.
@@ -59,7 +71,7 @@ def fingerprint(state=None):
     """Short stable hash of :func:`machine_state` (used as the cache key and CM version tag)."""
     state = machine_state() if state is None else state
     blob = json.dumps(state, sort_keys=True).encode()
-    return hashlib.sha256(blob).hexdigest()[:16]
+    return sha256_hex(blob)[:16]
 
 
 def load(name, key=None, directory=None):

@@ -9,6 +9,7 @@ import os
 
 from .. import loadgen_logs as shared
 from ..loadgen_logs import DETAIL, SUMMARY
+from ..mlperf import spec
 from .errors import DataError
 from .results import canonical_scenario
 
@@ -64,7 +65,7 @@ def read_run(run_dir):
     elif scenario == "Server":
         key, value = _pick(fields, ["Completed samples per second", "Scheduled samples per second"], path)
     else:
-        pct = "90.0" if scenario == "SingleStream" else "99.0"
+        pct = f"{spec.scenario(scenario).percentile:.1f}"   # "90.0", "99.0" as LoadGen prints them
         key, value = _pick(fields, [f"Early stopping {pct}th percentile estimate"], path)
         if key is None:
             early = False

@@ -6,23 +6,15 @@
 import json
 import os
 
+from ..core.jsonio import load_json_object
 from .errors import DataError, NoDataError
 from .loadgen_logs import SUMMARY, read_run
 from .results import Result
 
 
 def _sut_info(sut_dir):
-    path = os.path.join(sut_dir, "cm-sut-info.json")
-    if not os.path.isfile(path):
-        return {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            info = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-        raise DataError(f"{path}: not valid JSON ({e})") from None
-    if not isinstance(info, dict):
-        raise DataError(f"{path}: expected a JSON object")
-    return info
+    return load_json_object(os.path.join(sut_dir, "cm-sut-info.json"), "SUT description",
+                            error=DataError, missing={})
 
 
 def run_label(run_dir, run):

@@ -2,10 +2,9 @@
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..mlperf import spec
+from ..mlperf.errors import UnknownChoiceError
 from .errors import ReportError
-
-# Canonical MLPerf scenario names, looked up case-insensitively.
-SCENARIOS = {s.lower(): s for s in ("Offline", "SingleStream", "MultiStream", "Server")}
 
 # The official metric of each scenario (the names cm4mlperf-results uses).
 SCENARIO_METRIC = {
@@ -18,25 +17,29 @@ SCENARIO_UNITS = {"Offline": "Samples/s", "Server": "Samples/s",
                   "SingleStream": "Latency (ms)", "MultiStream": "Latency (ms)"}
 
 
+def _scenario(name):
+    """The one Scenario type (cmperf.mlperf.spec), as a ReportError naming the scenario when unknown."""
+    try:
+        return spec.scenario(name)
+    except UnknownChoiceError:
+        raise ReportError(f"unknown scenario {name!r}: expected one of {', '.join(spec.SCENARIO_NAMES)}") from None
+
+
 def canonical_scenario(name):
-    """'offline' -> 'Offline'; raise ReportError naming the scenario when it is not an MLPerf one."""
-    scenario = SCENARIOS.get(str(name).strip().lower())
-    if scenario is None:
-        raise ReportError(f"unknown scenario {name!r}: expected one of {', '.join(SCENARIOS.values())}")
-    return scenario
+    """'offline' -> 'Offline'."""
+    return _scenario(name).name
 
 
 def higher_is_better(scenario):
     """Throughput scenarios rank the largest value first, latency scenarios the smallest."""
-    return canonical_scenario(scenario) in ("Offline", "Server")
+    return _scenario(scenario).higher_is_better
 
 
 def metric_label(scenario):
-    scenario = canonical_scenario(scenario)
-    if scenario in ("Offline", "Server"):
-        return "samples/s (higher is better)"
-    pct = "p90" if scenario == "SingleStream" else "p99"
-    return f"{pct} latency, ms (lower is better)"
+    s = _scenario(scenario)
+    if s.higher_is_better:
+        return f"{s.unit} (higher is better)"
+    return f"p{s.percentile:g} latency, {s.unit} (lower is better)"
 
 
 @dataclass

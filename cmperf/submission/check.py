@@ -1,4 +1,4 @@
-"""CLI: ``python -m cmperf.submission.check --submission-dir D --version v3.1|v6.1``.
+"""CLI: ``python -m cmperf.submission.check --submission-dir D --version v3.1|v4.0|v4.1|v6.1``.
 
 Prints every finding with its file, then the verdict; exits 1 on any error. With
 ``--official-src`` (a checkout of mlcommons/inference) it also runs the official checker and
@@ -15,7 +15,7 @@ from .summary import format_table
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m cmperf.submission.check", description=__doc__.split("\n")[0])
     p.add_argument("--submission-dir", required=True)
-    p.add_argument("--version", required=True, help="MLPerf round: v3.1 or v6.1")
+    p.add_argument("--version", required=True, help="MLPerf round: v3.1, v4.0, v4.1 or v6.1 (r4.1, r4.1-dev ... name the same)")
     p.add_argument("--skip-compliance", action="store_true", help="do not require compliance (TEST0x) folders")
     p.add_argument("--skip-dataset-size-check", action="store_true",
                    help="v6.1: accept an accuracy run smaller than the official dataset")

@@ -24,7 +24,7 @@ def build_parser():
     p.add_argument("--division", default="open", choices=rounds.DIVISIONS)
     p.add_argument("--category", default="edge", help="edge, datacenter or datacenter,edge")
     p.add_argument("--submitter", required=True)
-    p.add_argument("--version", required=True, help="MLPerf round: v3.1 (r3.1) or v6.1")
+    p.add_argument("--version", required=True, help="MLPerf round: v3.1, v4.0, v4.1 or v6.1 (r4.1, r4.1-dev ... name the same)")
     p.add_argument("--sut", help="use only this SUT folder of the results dir")
     p.add_argument("--system-json", help="JSON file with system fields that cannot be detected")
     p.add_argument("--system-field", action="append", default=[], metavar="KEY=VALUE")

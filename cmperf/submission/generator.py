@@ -1,4 +1,4 @@
-"""Results directory -> MLPerf submission tree for one round (v3.1 or v6.1 layout)."""
+"""Results directory -> MLPerf submission tree for one round (the v3.1 layout, also v4.x's, or v6.1's)."""
 import json
 import os
 import shlex
@@ -6,6 +6,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from . import accuracy_log, compliance, infer, rounds, system_desc
+from cmperf.core.jsonio import load_json_object
 from cmperf.filehash import sha256_file
 from cmperf.loadgen_logs import LogFormatError, parse_detail_log
 from cmperf.mlperf.results_writer import MixedRunError, check_one_run
@@ -44,13 +45,6 @@ def _copy(src, dst):
         raise ResultsDirError(f"{src}: required file missing from the results directory")
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     shutil.copyfile(src, dst)
-
-
-def _read_json(path, default=None):
-    if not os.path.isfile(path):
-        return default
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def submission_model_name(model, opts, rules):
@@ -125,7 +119,7 @@ def _write_scenario(sub, sut, mdir, official, scenario, run, rules, opts, inferr
     _copy(os.path.join(run.perf_dir, "user.conf"), os.path.join(mdir_path, "user.conf"))
     if rules.mlperf_conf_required:
         _write(os.path.join(mdir_path, "mlperf.conf"), rounds.mlperf_conf_text(rules, official))
-    measurements = _read_json(os.path.join(run.path, "measurements.json"))
+    measurements = load_json_object(os.path.join(run.path, "measurements.json"), "measurements file", error=GenerationError, missing=None)
     if measurements is None:
         raise ResultsDirError(f"{run.path}: measurements.json missing (input_data_types, retraining, ...)")
     mname = "measurements.json" if v6 else f"{sut.name}_{IMPLEMENTATION}_{scenario}.json"
@@ -184,7 +178,7 @@ def _write_code_readme(sub, mdir, rules):
 
 
 def result_readme(sut, mdir, scenario, run, rules, inferred_from):
-    run_info = _read_json(os.path.join(run.perf_dir, "run.json"), {}) or {}
+    run_info = load_json_object(os.path.join(run.perf_dir, "run.json"), "run record", error=GenerationError, missing={})
     harness_readme = ""
     p = os.path.join(run.path, "README.md")
     if os.path.isfile(p):

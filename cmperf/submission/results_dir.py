@@ -1,7 +1,8 @@
 """Read an MLPerf results directory as the harness writes it (docs/architecture.md)."""
-import json
 import os
 from dataclasses import dataclass, field
+
+from cmperf.core.jsonio import load_json_object
 
 from . import rounds
 
@@ -36,17 +37,9 @@ class SutResults:
     models: dict = field(default_factory=dict)        # model -> {scenario: ScenarioRun}
 
 
-def _load_json(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-        raise ResultsDirError(f"{path}: cannot read JSON ({e})") from None
-
-
 def read_sut(path):
     info_path = os.path.join(path, "cm-sut-info.json")
-    sut = SutResults(name=os.path.basename(path.rstrip(os.sep)), path=path, info=_load_json(info_path))
+    sut = SutResults(name=os.path.basename(path.rstrip(os.sep)), path=path, info=load_json_object(info_path, "SUT description", error=ResultsDirError))
     for model in sorted(os.listdir(path)):
         mpath = os.path.join(path, model)
         if not os.path.isdir(mpath):

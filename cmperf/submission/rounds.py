@@ -1,11 +1,13 @@
 """Per-round MLPerf Inference rule constants (the facts the checker and generator share).
 
-Sources: the official submission checkers of mlcommons/inference (tag v3.1 and master = round
-v6.1) as summarised in /work/shared/reference/mlperf-submission.md, and LoadGen's mlperf.conf.
+Sources: the official submission checkers of mlcommons/inference (tag v3.1, the v4.0/v4.1 one at
+af2780c, and master = round v6.1) as summarised in /work/shared/reference/mlperf-submission.md,
+and LoadGen's mlperf.conf.
 Two benchmarks are described: ResNet-50 (the embedded default `digits-mlp` is mapped to `resnet`
 in the open division) and BERT-Large on SQuAD v1.1 (bert-99, bert-99.9), each constant of the
 latter with the file and commit it was read from.
 """
+import dataclasses
 from dataclasses import dataclass, field
 
 SCENARIOS = ("SingleStream", "MultiStream", "Offline", "Server")
@@ -90,6 +92,7 @@ class ModelRules:
     required_scenarios: dict         # system_type -> tuple of scenarios (closed/network)
     test01_accuracy_delta_pct: float  # TEST01 baseline vs compliance accuracy, when responses differ
     offline_min_samples_per_query: int = None   # None: the round's offline_min_samples_per_query
+    equal_issue_closed: bool = False  # closed/network runs must use equal-issue mode (sample_concatenate_permutation)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,10 @@ class RoundRules:
     skip_compliance_allowed: bool = True   # master ignores --skip_compliance
     system_field_aliases: dict = field(default_factory=dict)   # field -> other accepted spellings
     code_dir: str = "code"
+    server_result_key: str = "result_completed_samples_per_sec"   # the Server metric's detail-log key
+    # Rules confirmed by running that round's official checker on generated trees (v3.1, v6.1); the
+    # others are read from its source. A run without _rX.Y defaults to the newest confirmed round.
+    checker_run_confirmed: bool = True
     models: dict = field(default_factory=dict)
 
     def model(self, name):
@@ -241,7 +248,7 @@ V3_1 = RoundRules(
     test05_seeds=Seeds(793197339507417767, 255610748586851044, 352213341366340113),
     mlperf_conf_required=True, hygiene_official=True, invalid_result_official=True,
     system_field_aliases=SYSTEM_FIELD_ALIASES_V3_1,
-    dataset_size_official=False, code_dir="code",
+    dataset_size_official=False, code_dir="code", server_result_key="result_scheduled_samples_per_sec",
     models={"resnet": ModelRules(
         compliance_tests=("TEST01", "TEST04", "TEST05"),
         required_scenarios={
@@ -260,6 +267,70 @@ V3_1 = RoundRules(
         "3d-unet-99": _unet("99", **_UNET_V3_1),
         "3d-unet-99.9": _unet("99.9", **_UNET_V3_1),
     },
+)
+
+# v4.0 and v4.1. Every value below is read from mlcommons/inference
+#   [v4]  tools/submission/submission_checker.py @ af2780c84e35417606fd7fccb7e4cd940a0acccf, whose
+#         MODEL_CONFIG holds exactly "v4.0" and "v4.1" (default --version v4.1): seeds, test05_seeds,
+#         required-scenarios-*, accuracy-target, performance-sample-count, latency-constraint;
+#         OFFLINE_MIN_SPQ_SINCE_V4 (checked for every division); TEST_DURATION_MS = 600000 (rejects);
+#         check_compliance_dir (TEST01 TEST04 TEST05, TEST04 dropped for rnnt, bert, 3d-unet, retinanet);
+#         REQUIRED_MEASURE_FILES = mlperf.conf, user.conf, README.md; RESULT_FIELD_NEW (Server:
+#         result_scheduled_samples_per_sec in v4.0, result_completed_samples_per_sec in v4.1);
+#         requires_equal_issue() (3d-unet in the closed/network division of v4.1); no dataset-size
+#         rule; the same whole-tree hygiene and system fields as v3.1 (host_network_card_count).
+#   [delta] as for bert: 0.1 % for "99.9" models, else 1 %
+_V4_RESNET = ModelRules(
+    compliance_tests=("TEST01", "TEST04", "TEST05"),                                     # [v4]
+    required_scenarios={"edge": ("SingleStream", "MultiStream", "Offline"),              # [v4]
+                        "datacenter": ("Server", "Offline"),
+                        "datacenter,edge": ("SingleStream", "Offline", "MultiStream", "Server")},
+    offline_min_samples_per_query=24576, **_RESNET_COMMON)                               # [v4] SINCE_V4
+_V4_BERT = dict(server_target_latency_ns=130_000_000,                                    # [v4]
+                compliance_tests=("TEST01", "TEST05"),                                   # [v4]
+                offline_min_samples_per_query=10833)                                     # [v4] SINCE_V4
+_V4_RETINANET = dataclasses.replace(RETINANET_V3_1, offline_min_samples_per_query=24576)  # [v4] = v3.1 + SINCE_V4
+
+
+def _v4_models(unet_extra):
+    return {
+        "resnet": _V4_RESNET,
+        # [v4] required-scenarios-*: bert-99.9 is not in -edge (a datacenter benchmark), as in v3.1
+        "bert-99": _bert("99", required_scenarios={
+            "edge": ("SingleStream", "Offline"), "datacenter": ("Server", "Offline"),
+            "datacenter,edge": ("SingleStream", "Offline", "Server")}, **_V4_BERT),
+        "bert-99.9": _bert("99.9", required_scenarios={
+            "datacenter": ("Server", "Offline"), "datacenter,edge": ("Offline", "Server")}, **_V4_BERT),
+        "retinanet": _V4_RETINANET,
+        "3d-unet-99": _unet("99", compliance_tests=("TEST01", "TEST05"),                 # [v4]
+                            offline_min_samples_per_query=43, **unet_extra),             # [v4] SINCE_V4
+        "3d-unet-99.9": _unet("99.9", compliance_tests=("TEST01", "TEST05"),
+                              offline_min_samples_per_query=43, **unet_extra),
+    }
+
+
+_V4_COMMON = dict(
+    checker_run_confirmed=False, layout="v3", min_duration_ms=600000, offline_spq_closed_only=False, mlperf_conf_required=True,
+    hygiene_official=True, invalid_result_official=True, dataset_size_official=False,
+    skip_compliance_allowed=True, code_dir="code")
+
+V4_0 = RoundRules(
+    version="v4.0",
+    seeds=Seeds(13281865557512327830, 198141574272810017, 7575108116881280410),           # [v4]
+    test05_seeds=Seeds(2376919268182438552, 11176391829184272374, 3911940905271271337),    # [v4]
+    server_result_key="result_scheduled_samples_per_sec",                               # [v4]
+    # rnnt is a v4.0 benchmark ([v4] models): its v3.1 rules plus the SINCE_V4 Offline floor
+    models={**_v4_models({}), "rnnt": dataclasses.replace(RNNT_V3_1, offline_min_samples_per_query=2513)},
+    **_V4_COMMON,
+)
+
+V4_1 = RoundRules(
+    version="v4.1",
+    seeds=Seeds(3066443479025735752, 10688027786191513374, 14962580496156340209),          # [v4]
+    test05_seeds=Seeds(16799458546791641818, 5453809927556429288, 5435552105434836064),    # [v4]
+    server_result_key="result_completed_samples_per_sec",                               # [v4]
+    models=_v4_models({"equal_issue_closed": True}),       # [v4] no rnnt in v4.1; 3d-unet: equal issue
+    **_V4_COMMON,
 )
 
 V6_1 = RoundRules(
@@ -283,8 +354,12 @@ V6_1 = RoundRules(
     },
 )
 
-ROUNDS = {"v3.1": V3_1, "v6.1": V6_1}
-ROUND_ALIASES = {"r3.1": "v3.1", "3.1": "v3.1", "r6.1": "v6.1", "6.1": "v6.1", "master": "v6.1"}
+ROUNDS = {"v3.1": V3_1, "v4.0": V4_0, "v4.1": V4_1, "v6.1": V6_1}
+# "-dev" is upstream CM's tag for a round while it is being prepared: that round's rules.
+ROUND_ALIASES = {"r3.1": "v3.1", "3.1": "v3.1", "r6.1": "v6.1", "6.1": "v6.1", "master": "v6.1",
+                 "r4.0": "v4.0", "4.0": "v4.0", "r4.0-dev": "v4.0", "v4.0-dev": "v4.0",
+                 "r4.1": "v4.1", "4.1": "v4.1", "r4.1-dev": "v4.1", "v4.1-dev": "v4.1",
+                 "r6.1-dev": "v6.1", "v6.1-dev": "v6.1"}
 
 
 class UnknownRoundError(ValueError):

@@ -12,10 +12,20 @@ from cmperf.mlperf import run as mlrun
 from cmperf.mlperf import spec_env
 
 
+# Env names of v2.1-era CM that inference_results_v2.1 READMEs pass as --env.KEY=...: read as today's
+# keys (which win when both are given), and said so in the plan.
+V21_ENV = (("CM_LOADGEN_SCENARIO", "CM_MLPERF_LOADGEN_SCENARIOS", "--scenario"),
+           ("CM_LOADGEN_MODE", "CM_MLPERF_LOADGEN_MODE", "--mode"),
+           ("CM_SUT_NAME", "CM_HW_NAME", "--hw_name"))
+
+
 @cm_hook
 def plan(i):
-    spec = spec_env.from_env(_with_defaults(dict(i["env"])))   # side-effect free: a copy
-    return {"actions": spec_env.plan_notes(spec)}
+    env = dict(i["env"])                                       # side-effect free: a copy
+    notes = [{"kind": "note", "text": f"--env.{old}={env[old]} (v2.1-era name) read as {flag}={env[old]}"}
+             for old, new, flag in V21_ENV if env.get(old) and not env.get(new)]
+    spec = spec_env.from_env(_with_defaults(env))
+    return {"actions": notes + spec_env.plan_notes(spec)}
 
 
 @cm_hook
@@ -37,6 +47,10 @@ def postprocess(i):
 
 
 def _with_defaults(env):
+    for old, new, _flag in V21_ENV:
+        if env.get(old) and not env.get(new):
+            env[new] = env[old]
+    env["CM_MLPERF_LOADGEN_MODE"] = env.get("CM_MLPERF_LOADGEN_MODE") or "both"
     results = env.get("CM_MLPERF_RESULTS_DIR") or os.path.join(os.getcwd(), "results")
     env["CM_MLPERF_RESULTS_DIR"] = os.path.abspath(results)
     if not env.get("CM_HW_NAME"):

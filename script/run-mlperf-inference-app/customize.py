@@ -99,7 +99,8 @@ def _round_and_submission(env):
         except MlperfError as e:
             return {"return": 1, "error": f"{e} (run-mlperf-inference-app)"}
     if not env.get("CM_MLPERF_SUBMISSION_ROUND"):
-        rounds = model.submission_rounds()
+        from cmperf.submission import rounds as R    # default: the newest round whose checker was run
+        rounds = [v for v in model.submission_rounds() if R.get_round(v).checker_run_confirmed]
         if rounds:
             env["CM_MLPERF_SUBMISSION_ROUND"] = rounds[-1]
             env["CM_MLPERF_INFERENCE_VERSION"] = rounds[-1].lstrip("v")

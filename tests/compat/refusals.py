@@ -23,9 +23,10 @@ REFUSALS = {
         "results are not pushed to a W&B dashboard; cmperf refuses `--dashboard` and `_dashboard`"),
     "retired-tags": (
         r"no script matches all the tags",
-        "tags of 2022 tutorials that upstream itself retired (`get,ml-model-onnx,resnet50`, "
-        "`get,onnxruntime,python-lib`); the error lists the closest current scripts "
-        "(`get,ml-model,resnet50,_onnx`, `get,generic-python-lib,_onnxruntime`)"),
+        "a retired tag set no current script carries; the error lists the closest current scripts. The 2022 "
+        "tutorials' `get,ml-model-onnx,resnet50` and `get,onnxruntime,python-lib` plan (get-ml-model-resnet50-onnx "
+        "and get-onnxruntime-python-lib ask today's scripts for exactly that), and the v2.1-era vision app's "
+        "`app,mlperf,inference,reference,python` finds app-mlperf-inference"),
     "mobilenet-tflite": (
         r"(mobilenet|tflite)",
         "the MobileNet/EfficientNet open-division runs use the TFLite C++ implementation (tflite-cpp); "
@@ -46,9 +47,9 @@ REFUSALS = {
         "is not a benchmark result and its tree cannot pass the checker: refused at plan time naming "
         "`--execution_mode=valid`, or `--test_submission=yes` to write the tree anyway"),
     "retired-flags": (
-        r"unknown flag --add_deps_tags",
-        "`--add_deps_tags.NAME=` of v2.1-era commands is now `--adr.NAME.tags=`; cmperf names an unknown "
-        "flag instead of ignoring it (`--allow_unknown_inputs` keeps upstream's permissive behaviour)"),
+        r"--add_deps_tags\.\S+ \(v2\.1-era CM's --adr\.\S+\.tags\): no dependency",
+        "`--add_deps_tags.NAME=TAGS` of v2.1-era commands is today's `--adr.NAME.tags=TAGS` (applied so, with a "
+        "plan note); a NAME no dependency of the workflow has is refused instead of being silently dropped"),
     "precision": (
         r"precision for \S+ on \S+ 'int8'",
         "--precision picks a published model file per model and backend; an int8 ResNet-50 for DeepSparse "
@@ -56,8 +57,8 @@ REFUSALS = {
         "the precisions that exist"),
     "round": (
         r"round",
-        "cmperf has the rules of the MLPerf Inference rounds it names in the error; a run or submission "
-        "for another round would be checked against the wrong rules"),
+        "cmperf has the rules of the MLPerf Inference rounds it names in the error (v3.1, v4.0, v4.1, "
+        "v6.1); a run or submission for another round would be checked against the wrong rules"),
 }
 
 

@@ -73,7 +73,7 @@ NEW_SCRIPTS = ["import-mlperf-inference-to-experiment", "push-mlperf-inference-r
                "get-mlperf-inference-utils", "get-mlperf-inference-results", "get-gcc", "get-llvm", "get-cmake",
                "dump-pip-freeze", "get-platform-details", "benchmark-program", "benchmark-program-mlperf",
                "run-mlperf-inference-mobilenet-models", "app-image-classification-onnx-py",
-               "get-dataset-imagenet-calibration"]
+               "get-dataset-imagenet-calibration", "get-ml-model-resnet50-onnx", "get-onnxruntime-python-lib"]
 
 
 @pytest.mark.parametrize("alias", NEW_SCRIPTS)
@@ -92,7 +92,9 @@ def test_help_describes_every_flag_of_the_new_scripts(alias):
     ("run-mlperf,inference,_r3.1", {}, None),
     ("run-mlperf,inference,_r2.1", {}, "round"),
     ("run-mlperf,inference,_r5.0-dev", {}, "round"),
-    ("run-mlperf,inference,_r4.1", {}, "round"),
+    ("run-mlperf,inference,_r5.1", {}, "round"),
+    ("run-mlperf,inference,_r4.1", {}, None),                         # the v4.0/v4.1 checker's rules
+    ("run-mlperf,inference,_r4.0-dev", {}, None),                     # a round's -dev tag: its rules
     ("run-mlperf,inference,_dashboard", {}, "dashboard"),
     ("run-mlperf,inference", {"dashboard": True}, "dashboard"),
     ("run-mlperf,inference", {"power": "yes"}, "power"),
@@ -108,7 +110,8 @@ def test_rounds_and_plan_time_refusals(planner, tags, inputs, refusal):
 
 
 @pytest.mark.parametrize("tags,refused", [
-    ("generate,inference,submission,_r6.1-dev", False), ("generate,inference,submission,_r4.1-dev", True),
+    ("generate,inference,submission,_r6.1-dev", False), ("generate,inference,submission,_r5.1-dev", True),
+    ("generate,inference,submission,_r4.1-dev", False), ("run,mlperf,inference,submission,checker,_r4.0", False),
     ("run,mlperf,inference,submission,checker,_r3.1", False), ("run,mlperf,inference,submission,checker,_r5.0", True),
 ])
 def test_submission_scripts_take_the_round_words_users_type(planner, tags, refused):

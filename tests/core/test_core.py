@@ -54,6 +54,16 @@ def test_json_loader_names_the_file(tmp_path, text, message):
         load_json_object(str(tmp_path / "missing.json"), "system description")
 
 
+def test_json_loader_raises_the_callers_error_and_allows_optional_files(tmp_path):
+    class DomainError(ValueError):
+        pass
+    bad = tmp_path / "run.json"
+    bad.write_text("{broken")
+    with pytest.raises(DomainError, match="run record .*run.json is not valid JSON: line 1"):
+        load_json_object(str(bad), "run record", error=DomainError, missing={})
+    assert load_json_object(str(tmp_path / "absent.json"), error=DomainError, missing={}) == {}
+
+
 def test_hook_turns_errors_into_cm_dicts():
     @cm_hook
     def preprocess(i):

@@ -9,7 +9,8 @@ def test_bert_precisions_per_backend():
     bert = registry.model_spec("bert-99")
     assert precision.format_key(bert, "onnxruntime", "fp32") == "onnx"
     assert precision.format_key(bert, "onnxruntime", "int8") == "onnx-int8"
-    assert precision.format_key(bert, "pytorch", "int8") == "pytorch-int8"
+    with pytest.raises(UnknownChoiceError, match="precision for bert-99 on pytorch.*choices: fp32"):
+        precision.format_key(bert, "pytorch", "int8")   # pytorch_model.bin is published, not run
     assert precision.format_key(bert, "tf", "float32") == "tf"
     assert precision.available(bert, "tf") == ["fp32"]
     with pytest.raises(UnknownChoiceError, match="precision for bert-99 on tf.*choices: fp32"):
@@ -26,9 +27,11 @@ def test_models_with_fp32_only_refuse_int8():
 def test_unknown_precision_and_measurements():
     with pytest.raises(UnknownChoiceError, match="unknown precision 'int7'"):
         precision.normalize("int7")
-    m = precision.measurements(registry.model_spec("resnet50"), "pytorch", "int8")
+    m = precision.measurements(registry.model_spec("bert-99"), "onnxruntime", "int8")
     assert m["weight_data_types"] == "int8" and m["precision"] == "int8"
-    assert m["starting_weights_filename"].endswith("resnet50_INT8bit_quantized.pt")
+    assert m["starting_weights_filename"].endswith("bert_large_v1_1_fake_quant.onnx")
+    with pytest.raises(UnknownChoiceError, match="precision for resnet50 on pytorch 'int8'; choices: fp32"):
+        precision.measurements(registry.model_spec("resnet50"), "pytorch", "int8")   # published, not run
 
 
 def test_run_spec_refuses_what_the_model_cannot_do():

@@ -98,7 +98,7 @@ def _bad_job(run_module, tmp_path, user_conf_file, **kw):
 
 @pytest.mark.parametrize("kw,pattern", [
     ({"model": "resnet51"}, "unknown model 'resnet51'; choices:.*digits-mlp"),
-    ({"model": "rnnt"}, "harness not implemented yet for rnnt"),
+    ({"model": "rnnt"}, "backend for rnnt 'onnxruntime'; choices: pytorch"),
     ({"scenario": "Batch"}, "unknown scenario 'Batch'; choices: MultiStream, Offline"),
     ({"backend": "mxnet"}, "unknown backend 'mxnet'; choices:.*onnxruntime"),
     ({"device": "fpga"}, "unknown device 'fpga'; choices: cpu"),

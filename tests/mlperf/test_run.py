@@ -98,7 +98,7 @@ def test_performance_only_model_refuses_accuracy(tmp_path):
 
 def test_cli_error_exit_code(tmp_path, run_module):
     p = run_module("cmperf.mlperf.run", "--model", "rnnt", "--results-dir", tmp_path)
-    assert p.returncode == 2 and "harness not implemented yet for rnnt" in p.stderr
+    assert p.returncode == 2 and "backend for rnnt 'onnxruntime'; choices: pytorch" in p.stderr
 
 
 def test_compliance_run_goes_under_test_dir(tmp_path, digits_dir):

@@ -30,11 +30,11 @@ def test_model_spec_declares_its_plug_points_and_rounds():
     assert m.qsl == "cmperf.mlperf.qsl:array_qsl" and m.scorer.endswith("score:score_run")
     assert spec.model("bert-99").qsl == "cmperf.mlperf.qsl:squad_qsl"
     assert spec.model("resnet50-random").qsl.endswith("random_pool_qsl")
-    assert m.submission_rounds() == ("v3.1",)          # 1024 held-out digits cannot meet v6.1's 50000
+    assert m.submission_rounds() == ("v3.1", "v4.0", "v4.1")   # 1024 held-out digits cannot meet v6.1's 50000
     why = m.round_refusal("v6.1")
-    assert "50000" in why and "1024" in why and "Rounds digits-mlp can pass: v3.1" in why
+    assert "50000" in why and "1024" in why and "Rounds digits-mlp can pass: v3.1, v4.0, v4.1" in why
     assert m.round_refusal("v3.1") is None
-    assert spec.model("bert-99").submission_rounds() == ("v3.1", "v6.1")
+    assert spec.model("bert-99").submission_rounds() == ("v3.1", "v4.0", "v4.1", "v6.1")
     assert [s.name for s in m.required_scenarios("v3.1", "edge")] == ["SingleStream", "MultiStream", "Offline"]
     assert [s.name for s in spec.model("bert-99").required_scenarios("v6.1", "edge")] == ["SingleStream", "Offline"]
 
@@ -54,7 +54,7 @@ def test_runspec_is_built_and_checked_once(tmp_path):
                         ({"compliance_test": "TEST01"}, "go together")]:
         with pytest.raises((ConfigError, UnknownChoiceError), match=pattern):
             spec.RunSpec.build("digits-mlp", **kw)
-    with pytest.raises(HarnessNotImplementedError):
+    with pytest.raises(UnknownChoiceError, match="backend for rnnt 'onnxruntime'; choices: pytorch"):
         spec.RunSpec.build("rnnt")
 
 

@@ -75,5 +75,5 @@ def test_empty_and_broken_results_dirs(tmp_path):
     sut = tmp_path / "broken" / "sut"
     sut.mkdir(parents=True)
     (sut / "cm-sut-info.json").write_text("{not json")
-    with pytest.raises(DataError, match="cm-sut-info.json: not valid JSON"):
+    with pytest.raises(DataError, match="cm-sut-info.json is not valid JSON"):
         read_results_dir(str(tmp_path / "broken"))

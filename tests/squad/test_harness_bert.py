@@ -101,10 +101,12 @@ def test_run_scores_f1_and_exact_match_into_accuracy_txt(tmp_path, features_dir,
 
 
 def test_bert_refuses_backends_that_load_single_input_models(tmp_path, features_dir, table_bert):
-    # tf runs bert's frozen model.pb (tests/edge/test_bert_tf.py); pytorch's model.pytorch is not TorchScript
+    # tf runs bert's frozen model.pb (tests/edge/test_bert_tf.py), pytorch its model.pytorch
+    # (tests/edge/test_pytorch_bert.py); tensorflow-metal has no bert form
     args = _run_args(tmp_path, features_dir, table_bert)
-    args[args.index("onnxruntime")] = "pytorch"
-    with pytest.raises(UnknownChoiceError, match="backend for bert-99 'pytorch'; choices: deepsparse, onnxruntime, tf"):
+    args[args.index("onnxruntime")] = "tensorflow-metal"
+    with pytest.raises(UnknownChoiceError,
+                       match="backend for bert-99 'tensorflow-metal'; choices: deepsparse, onnxruntime, pytorch, tf"):
         mlrun.run(args, out=io.StringIO())
 
 

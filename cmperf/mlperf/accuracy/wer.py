@@ -6,8 +6,9 @@
 The reference rnnt SUT answers each sample with its transcript as int64 indices into the
 vocabulary " abcdefghijklmnopqrstuvwxyz'" (rnnt.toml); the manifest is the reference's JSON list
 whose i-th entry's "transcript" is the truth for sample i. WER = word-level edit distance summed
-over samples / reference words summed over samples. The harness for rnnt is not implemented yet:
-this scores logs from any rnnt SUT.
+over samples / reference words summed over samples (accuracy_eval.py's word_error_rate); manifest
+entries longer than 15 s are not samples (its Manifest's max_duration). The harness step calls
+this through cmperf.mlperf.accuracy.score; the CLI scores logs from any rnnt SUT.
 """
 import argparse
 import json
@@ -19,6 +20,7 @@ import numpy as np
 from ..errors import DatasetError, LoadGenError
 from ...filehash import sha256_file
 from ..fsutil import write_text_atomic
+from ..librispeech.manifest import MAX_DURATION_S   # accuracy_eval.py's Manifest(max_duration=15.0)
 from .log import read_accuracy_log
 
 RNNT_VOCAB = " abcdefghijklmnopqrstuvwxyz'"
@@ -35,15 +37,31 @@ def edit_distance(ref, hyp):
     return prev[-1]
 
 
-def load_manifest(path):
+def read_manifest(path, max_duration=None):
+    """The manifest's entries, without those longer than ``max_duration`` seconds (their
+    ``original_duration``), as the reference's Manifest(max_duration=15.0) drops them: the QSL
+    and this scorer index the same list."""
     if not os.path.isfile(path):
-        raise DatasetError(f"manifest {path!r} does not exist")
+        raise DatasetError(f"manifest {path!r} does not exist; build it with "
+                           "`python -m cmperf.mlperf.librispeech.manifest --subset-dir ... --out DIR`")
     try:
         with open(path, encoding="utf-8") as f:
             entries = json.load(f)
-        return [e["transcript"] for e in entries]
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        if not isinstance(entries, list):
+            raise TypeError(f"a {type(entries).__name__}, not a list")
+        for e in entries:
+            if not isinstance(e.get("transcript"), str):
+                raise KeyError("transcript")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
         raise DatasetError(f"manifest {path!r} is not a JSON list of {{'transcript': ...}} entries: {e}") from e
+    if max_duration is None:
+        return entries
+    return [e for e in entries if float(e.get("original_duration", 0) or 0) <= max_duration]
+
+
+def load_manifest(path, max_duration=MAX_DURATION_S):
+    """The transcripts of the samples, in QSL order."""
+    return [e["transcript"] for e in read_manifest(path, max_duration)]
 
 
 def decode(hex_data, vocab=RNNT_VOCAB):

@@ -1,8 +1,23 @@
-"""pytorch (optional): TorchScript files, or ONNX via onnx2torch is out of scope."""
+"""pytorch (optional): TorchScript files, and the official state dicts of the architectures below.
+
+The MLPerf reference ships PyTorch models in two forms: TorchScript (3D-UNet's .ptc, loaded with
+torch.jit.load) and plain state dicts that the reference code loads into its own module
+(BERT's model.pytorch into transformers' BertForQuestionAnswering, ResNet-50's .pth into
+torchvision's resnet50). A state dict is recognised by its key names and loaded strictly into the
+matching module of this package; any other state dict is refused naming what is supported.
+"""
 from importlib import metadata
 
 from ..errors import BackendUnavailableError, ModelFileError
 from .base import Backend
+
+# (module, recogniser, builder, what): the state dicts this backend can build a model for
+STATE_DICT_MODELS = (
+    ("torch_bert", "is_bert_qa", "BertForQuestionAnswering.from_state_dict",
+     "BERT-Large's model.pytorch (BertForQuestionAnswering keys: bert.*, qa_outputs.*)"),
+    ("torch_resnet", "is_resnet50", "resnet50_from_state_dict",
+     "torchvision resnet50's resnet50-19c8e357.pth (conv1, bn1, layer1-4, fc)"),
+)
 
 
 class PyTorchBackend(Backend):
@@ -15,13 +30,17 @@ class PyTorchBackend(Backend):
             import torch
         except ImportError as e:
             raise BackendUnavailableError(
-                f"backend pytorch is not importable ({e}); `pip install torch` (CPU wheel: torch==2.13.0)") from e
+                f"backend pytorch is not importable ({e}); `pip install torch==2.13.0` (the CPU wheel; "
+                "cmperf's `pytorch` extra)") from e
         self.torch = torch
         if threads:
             torch.set_num_threads(int(threads))
         if device == "cuda" and not torch.cuda.is_available():
             raise BackendUnavailableError(f"torch {torch.__version__} has no CUDA device")
         self.module = None
+        self.form = None
+        self._inputs = None
+        self._many_outputs = False
 
     @property
     def version(self):
@@ -34,18 +53,66 @@ class PyTorchBackend(Backend):
         self._require_file(model_path)
         try:
             self.module = self.torch.jit.load(model_path, map_location=self.device).eval()
-        except Exception as e:
-            raise ModelFileError(
-                f"pytorch cannot load TorchScript model file {model_path!r}: {e}") from e
+            self.form = "torchscript"
+        except Exception as jit_error:   # not TorchScript: a state dict of a known architecture?
+            self.module = self._from_state_dict(model_path, jit_error)
+        self._inputs = None if input_name is None or isinstance(input_name, str) else list(input_name)
+        self._many_outputs = output_name is not None and not isinstance(output_name, str)
         self.model_path = model_path
         return self
 
+    def _from_state_dict(self, model_path, jit_error):
+        import importlib
+        try:
+            state = self.torch.load(model_path, map_location="cpu", weights_only=True)
+        except Exception as e:
+            raise ModelFileError(f"pytorch cannot load model file {model_path!r}: it is neither TorchScript "
+                                 f"({jit_error}) nor a state dict ({e})") from e
+        if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+            state = state["state_dict"]   # a training checkpoint around the weights
+        if not isinstance(state, dict) or not all(isinstance(v, self.torch.Tensor) for v in state.values()):
+            raise ModelFileError(f"{model_path!r} holds a {type(state).__name__}, not TorchScript or a state dict")
+        for module, recognise, build, what in STATE_DICT_MODELS:
+            mod = importlib.import_module(f"{__package__}.{module}")
+            if getattr(mod, recognise)(state):
+                fn = mod
+                for part in build.split("."):
+                    fn = getattr(fn, part)
+                try:
+                    model = fn(state)
+                except (RuntimeError, ValueError, KeyError) as e:
+                    raise ModelFileError(f"{model_path!r} looks like {what} but does not load into it: {e}") from e
+                self.form = module
+                return model.to(self.device).eval()
+        keys = ", ".join(list(state)[:5])
+        raise ModelFileError(f"{model_path!r} is a state dict of no architecture the pytorch backend builds "
+                             f"(keys {keys}, ...); supported: TorchScript files, "
+                             + "; ".join(m[3] for m in STATE_DICT_MODELS))
+
+    def _tensor(self, a):
+        t = self.torch.from_numpy(a) if hasattr(a, "dtype") else self.torch.as_tensor(a)
+        if not t.is_floating_point():
+            t = t.long()   # token ids index embeddings: int64 as the reference's torch.LongTensor
+        return t.to(self.device)
+
     def predict(self, batch):
         with self.torch.no_grad():
-            out = self.module(self.torch.from_numpy(batch).to(self.device))
+            if isinstance(batch, dict):
+                names = self._inputs or list(batch)
+                try:
+                    args = [self._tensor(batch[n if n in batch else n.split(":")[0]]) for n in names]
+                except KeyError as e:
+                    raise ModelFileError(f"the model's input {e} is not among the batch's {sorted(batch)}") from None
+                out = self.module(*args)
+            else:
+                out = self.module(self._tensor(batch))
         if isinstance(out, (tuple, list)):
-            out = out[0]
+            outs = [o.cpu().numpy() for o in out]
+            return outs if self._many_outputs else outs[0]
         return out.cpu().numpy()
 
     def thread_settings(self):
         return {"threads": self.threads, "torch_num_threads": self.torch.get_num_threads()}
+
+    def describe(self):
+        return {**super().describe(), "model_form": self.form}

@@ -1,4 +1,4 @@
-"""Our MLPerf Inference submission checker (v3.1 and v6.1 rules).
+"""Our MLPerf Inference submission checker (v3.1, v4.0, v4.1 and v6.1 rules).
 
 ``check_submission(root, version)`` returns a Report: every Finding names its rule and the file it
 concerns; ``report.ok`` is the verdict. Stricter than the official checkers where they are lenient:

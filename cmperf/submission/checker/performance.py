@@ -51,7 +51,7 @@ def effective_scenario_ok(entry, effective):
     return False, False
 
 
-def check_performance_log(ctx, entry, log, seeds, division):
+def check_performance_log(ctx, entry, log, seeds, division, equal_issue=True):
     """Check one performance detail log; returns (metric name, value, inferred) or None."""
     report, rules, rel = ctx.report, ctx.rules, ctx.rel(log.path)
     model = entry.model
@@ -116,6 +116,12 @@ def check_performance_log(ctx, entry, log, seeds, division):
         for key in ("result_99.00_percentile_per_query_latency_ns", "result_mean_query_latency_ns"):
             _require(ctx, log, key)
 
+    if equal_issue and model is not None and model.equal_issue_closed and division != "open":
+        # v4.1 requires_equal_issue() of the result's run (the official compliance check ignores it)
+        if str(log.get("effective_sample_concatenate_permutation", "")).lower() != "true":
+            report.error("perf.equal-issue", rel, f"{model.name} in the {division} division of {rules.version} "
+                         "must run in equal-issue mode (effective_sample_concatenate_permutation true)")
+
     sut_name = str(log.get("sut_name", ""))
     if ("Network SUT" in sut_name) != (division == "network"):
         report.error("perf.sut-name", rel, "sut_name must contain 'Network SUT' exactly for network systems")
@@ -127,12 +133,11 @@ def check_performance_log(ctx, entry, log, seeds, division):
 
 def metric_of(ctx, log, dir_scenario, effective):
     """The scenario's reported metric (inferred from another scenario's log where allowed)."""
-    server_key = "result_scheduled_samples_per_sec" if ctx.rules.layout == "v3" else "result_completed_samples_per_sec"
     table = {
         ("Offline", "Offline"): ("samples_per_second", "result_samples_per_second", 1.0),
         ("SingleStream", "SingleStream"): ("latency_ms_p90", "early_stopping_latency_ss", 1 / NS_PER_MS),
         ("MultiStream", "MultiStream"): ("latency_ms_p99", "early_stopping_latency_ms", 1 / NS_PER_MS),
-        ("Server", "Server"): ("samples_per_second", server_key, 1.0),
+        ("Server", "Server"): ("samples_per_second", "server", 1.0),      # the round's key, below
         ("Offline", "SingleStream"): ("samples_per_second", "result_qps_without_loadgen_overhead", 1.0),
         ("MultiStream", "SingleStream"): ("latency_ms_p99", "early_stopping_latency_ms", 8 / NS_PER_MS),
     }
@@ -145,6 +150,8 @@ def metric_of(ctx, log, dir_scenario, effective):
         ctx.report.error("perf.early-stopping", ctx.rel(log.path), "not enough samples were processed for "
                          "early stopping to estimate the MultiStream latency inferred from SingleStream")
     name, key, scale = table.get((dir_scenario, effective), (None, None, None))
+    if key == "server":
+        key = ctx.rules.server_result_key
     if key is None:
         return None
     raw = _require(ctx, log, key)
