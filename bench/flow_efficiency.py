@@ -9,16 +9,20 @@ process on the same model file, at the fastest batch size a sweep finds (so a po
 up as a ratio below 1). Pairs alternate flow and raw (bench/pairs.py); printed is the median of
 the per-pair ratios flow/raw with its spread (target >= 0.98).
 
-resnet50 runs offline on a stand-in: an ONNX graph with MLPerf's resnet50 interface
-(``input_tensor:0`` [N,3,224,224] -> ``ArgMax:0``), a few conv layers with seeded random
-weights (~75 M multiply-adds an image), and random preprocessed images; ``--model-path`` and
-``--dataset-dir`` take the real resnet50_v1.onnx and a preprocessed ImageNet dir instead.
+resnet50 runs offline on a stand-in with the real network: ResNet-50 v1.5's layers with seeded
+random weights (cmperf.mlperf.models.resnet50_random; same input/output names and shapes as
+resnet50_v1.onnx, the same ~4 GMACs an image, so the same best batch size; an earlier few-layer
+stand-in was fastest at batch 1 where the real network is fastest at 32, and so misjudged the
+default) and random preprocessed images; ``--model-path`` and ``--dataset-dir`` take the real
+resnet50_v1.onnx and a preprocessed ImageNet dir instead. The sample count is a multiple of both the
+raw side's batch and the flow's default batch (no partial last batch on either side).
 ``--sweep`` prints raw samples/s per batch size and thread count (how sut_config's measured
 defaults were chosen).
 """
 import argparse
 import io
 import json
+import math
 import os
 import sys
 import tempfile
@@ -38,45 +42,18 @@ from cmperf.mlperf.backends import get_backend  # noqa: E402
 from cmperf.mlperf.harness import make_qsl, make_responses  # noqa: E402
 
 
-def stand_in_resnet50(path, seed=0):
-    """A small ONNX graph with resnet50_v1.onnx's input/output names and shapes."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-    rng = np.random.default_rng(seed)
-
-    def w(name, *shape):
-        fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
-        return numpy_helper.from_array((rng.standard_normal(shape) * np.sqrt(2 / fan_in)).astype(np.float32), name)
-    inits = [w("c1", 32, 3, 7, 7), numpy_helper.from_array(np.zeros(32, np.float32), "b1"),
-             w("c2", 64, 32, 3, 3), numpy_helper.from_array(np.zeros(64, np.float32), "b2"),
-             w("fc", 64, 1001), numpy_helper.from_array(np.zeros(1001, np.float32), "bfc")]
-    nodes = [helper.make_node("Conv", ["input_tensor:0", "c1", "b1"], ["x1"], kernel_shape=[7, 7], strides=[2, 2],
-                              pads=[3, 3, 3, 3]),
-             helper.make_node("Relu", ["x1"], ["r1"]),
-             helper.make_node("MaxPool", ["r1"], ["p1"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
-             helper.make_node("Conv", ["p1", "c2", "b2"], ["x2"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
-             helper.make_node("Relu", ["x2"], ["r2"]),
-             helper.make_node("GlobalAveragePool", ["r2"], ["g"]),
-             helper.make_node("Flatten", ["g"], ["f"]),
-             helper.make_node("Gemm", ["f", "fc", "bfc"], ["logits"]),
-             helper.make_node("Softmax", ["logits"], ["softmax_tensor:0"], axis=1),
-             helper.make_node("ArgMax", ["logits"], ["ArgMax:0"], axis=1, keepdims=0)]
-    graph = helper.make_graph(nodes, "resnet50_stand_in",
-                              [helper.make_tensor_value_info("input_tensor:0", TensorProto.FLOAT, ["N", 3, 224, 224])],
-                              [helper.make_tensor_value_info("ArgMax:0", TensorProto.INT64, ["N"]),
-                               helper.make_tensor_value_info("softmax_tensor:0", TensorProto.FLOAT, ["N", 1001])],
-                              initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    onnx.save(model, path)
-    return path
+def stand_in_resnet50(path):
+    """ResNet-50 v1.5 itself (cmperf.mlperf.models.resnet50_random: the real layer shapes, so the
+    same work per image and the same batch-size behaviour), with seeded random weights."""
+    from cmperf.mlperf.models import resnet50_random
+    return resnet50_random.build(path)
 
 
-def stand_in_dataset(d, n=64, seed=0):
+def stand_in_dataset(d, n=64):
+    from cmperf.mlperf.models import resnet50_random
     os.makedirs(d, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    np.save(os.path.join(d, "inputs.npy"), rng.standard_normal((n, 3, 224, 224), dtype=np.float32))
-    np.save(os.path.join(d, "labels.npy"), rng.integers(0, 1000, n))
+    np.save(os.path.join(d, "inputs.npy"), resnet50_random.random_inputs(n))
+    np.save(os.path.join(d, "labels.npy"), np.random.default_rng(0).integers(0, 1000, n))
     return d
 
 
@@ -105,7 +82,7 @@ def main(argv=None):
     ap.add_argument("--dataset-dir")
     ap.add_argument("--samples", type=int, help="Offline samples per run (default: ~3 s of work)")
     ap.add_argument("--pairs", type=int, default=7)
-    ap.add_argument("--batches", default="1,8,32,128")
+    ap.add_argument("--batches", default="1,8,32,64")
     ap.add_argument("--sweep", action="store_true", help="also raw samples/s per batch and thread count")
     a = ap.parse_args(argv)
     if a.pairs < 7:
@@ -122,7 +99,8 @@ def main(argv=None):
         batches = [int(b) for b in a.batches.split(",")]
         probe = {bs: raw(backend, qsl, post, max(bs, 64), bs) for bs in batches for _ in (0, 1)}
         best = max(probe, key=probe.get)
-        n = a.samples or max(best * 4, int(probe[best] * 3) // best * best)
+        unit = math.lcm(best, sut_config.defaults(a.model, "onnxruntime", "Offline")["batch_size"])
+        n = a.samples or unit * max(1, math.ceil(max(best * 4, probe[best] * 3) / unit))
         sweep = {}
         if a.sweep:
             for threads in (1, 2, None):

@@ -9,6 +9,7 @@ alternating pair by pair (bench/pairs.py). Printed: the median of the per-pair r
 spread,
   Offline:      harness LoadGen samples/s / raw samples/s            (target >= 0.98)
   SingleStream: raw p90 latency / harness LoadGen p90 latency          (target >= 0.98)
+Both p90s are LoadGen's estimator (the sorted latency at index 0.9 x count).
 """
 import argparse
 import json
@@ -46,7 +47,13 @@ def raw_single_stream_p90(backend, qsl, post, n):
         t0 = time.perf_counter_ns()
         post(backend.predict(qsl.batch([i % qsl.total_count])))
         lat.append(time.perf_counter_ns() - t0)
-    return float(np.percentile(lat, 90)) / 1e6
+    return loadgen_percentile(lat, 0.90) / 1e6
+
+
+def loadgen_percentile(latencies, q):
+    """The percentile as LoadGen computes it (the sorted latency at index count x q, no
+    interpolation), so both sides of the ratio are the same statistic."""
+    return float(sorted(latencies)[int(len(latencies) * q)])
 
 
 def harness_run(a, work, scenario, n, bs):

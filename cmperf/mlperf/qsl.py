@@ -2,7 +2,8 @@
 
 The dataset file is memory-mapped; LoadGen's load_samples copies the requested samples into one
 contiguous in-RAM array (at most performance_sample_count of them at a time), so a full 50,000-image
-ImageNet (30 GB as float32) never has to fit in memory, and the timed path is one fancy index.
+ImageNet (30 GB as float32) never has to fit in memory; on the timed path a batch is a view of
+consecutive rows (the usual case, see load_samples) or one fancy index.
 """
 import os
 
@@ -45,10 +46,18 @@ class ArrayQSL:
         return cls(arr, performance_sample_count, path)
 
     def load_samples(self, indices):
-        idx = np.asarray(sorted(set(indices)), np.int64)
+        """Copy the samples into RAM in LoadGen's order: an Offline query walks the loaded set in
+        that order (a MultiStream query takes consecutive entries of it), so most batches are
+        consecutive rows and ``batch`` returns them as a view instead of copying them."""
+        idx = np.asarray(indices, np.int64).reshape(-1)
+        _, first = np.unique(idx, return_index=True)
+        idx = idx[np.sort(first)]                          # duplicates dropped, order kept
         self._slot[:] = -1
-        self._ram = np.ascontiguousarray(self.inputs[idx])
         self._slot[idx] = np.arange(len(idx))
+        ram = np.empty((len(idx),) + self.inputs.shape[1:], self.inputs.dtype)
+        for i in np.sort(idx):                              # read the file front to back
+            ram[self._slot[i]] = self.inputs[i]
+        self._ram = ram
 
     def unload_samples(self, indices):
         self._ram = None
@@ -64,6 +73,9 @@ class ArrayQSL:
                 raise DatasetError(f"LoadGen issued sample {indices[0]}, which is not loaded")
             return self._ram[r:r + 1]
         rows = self._slot[indices]
+        first, n = int(rows[0]), len(rows)
+        if first >= 0 and int(rows[-1]) == first + n - 1 and (n == 2 or (np.diff(rows) == 1).all()):
+            return self._ram[first:first + n]   # consecutive rows: a view, no copy of the batch
         if rows.min() < 0:
             raise DatasetError(f"LoadGen issued a sample that is not loaded (ids {list(indices)[:5]}...)")
         return self._ram[rows]

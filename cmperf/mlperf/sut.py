@@ -120,9 +120,33 @@ class BaseSUT:
 
 
 class SingleStreamSUT(BaseSUT):
+    """One sample per query, inferred inline on LoadGen's issue thread. Everything between
+    LoadGen's timestamps that is not the model is set up once here: on a busy machine every
+    extra microsecond in that window also widens the chance of being preempted inside it."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self._fixed = not getattr(self.responses, "variable", False)
+        if self._fixed:
+            self._buf1, self._addr1 = self._buffer(1)   # LoadGen's issue thread is the only caller
+            self._row1 = self._buf1[:1]
+            self._size1 = self._buf1.itemsize * self._buf1.shape[1]
+
     def issue_queries(self, ids, indices):
         self.samples_issued += 1
-        self._run_and_complete(ids, indices)
+        if not self._fixed or len(ids) != 1:
+            self._run_and_complete(ids, indices)
+            return
+        try:
+            rows = self.responses(self.backend.predict(self.qsl.batch(indices)))
+            if len(rows) != 1:
+                raise RuntimeError(f"backend returned {len(rows)} results for 1 samples")
+            self._row1[...] = rows
+        except Exception as e:  # report, but keep LoadGen's bookkeeping consistent
+            self.errors.append(repr(e))
+            self._row1[...] = self.responses.fill
+        self._complete([self._Response(ids[0], self._addr1, self._size1)])  # LoadGen copies the data now
+        self.samples_done += 1
 
 
 class MultiStreamSUT(BaseSUT):

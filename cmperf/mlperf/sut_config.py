@@ -30,6 +30,12 @@ PROBE_QUERIES = 32
 
 # Offline batch size / intra-op threads per model and backend, measured on the 2-core developer VM
 # (bench/flow_efficiency.py --sweep): the fastest setting, not a guess. Others: batch 1, backend default.
+# resnet50: measured on ResNet-50 v1.5's own layers (models.resnet50_random, the same work per image
+# as resnet50_v1.onnx), onnxruntime 2 threads: batch 1/8/32 = 51.8/56.0/56.7 img/s on a quiet VM
+# (shared/reference/loadgen-and-backends.md);
+# 0.60/0.81/1/0.96 x batch 32's rate at batch 1/8/32/64 with other jobs on the cores (5 paired rounds),
+# 0.87/0.84/1/0.995 with the machine nearly idle (4 rounds).
+# A few-layer graph is fastest at batch 1 and must not decide this.
 MEASURED_DEFAULTS = {
     ("digits-mlp", "onnxruntime", "Offline"): {"batch_size": 128, "threads": None},
     ("resnet50", "onnxruntime", "Offline"): {"batch_size": 32, "threads": None},

@@ -28,3 +28,23 @@ def test_bad_dataset_files(tmp_path):
     (tmp_path / "inputs.npy").write_bytes(b"junk")
     with pytest.raises(DatasetError, match="cannot read dataset file"):
         ArrayQSL.from_dir(str(tmp_path))
+
+
+def test_batches_in_loadgens_order_are_views(tmp_path):
+    """load_samples keeps LoadGen's order, so a batch that walks it is a view, not a copy."""
+    data = np.arange(20 * 4, dtype=np.float32).reshape(20, 4)
+    np.save(tmp_path / "inputs.npy", data)
+    q = ArrayQSL.from_dir(str(tmp_path), performance_sample_count=8)
+    order = [9, 2, 17, 2, 5, 11]                 # a duplicate is loaded once
+    q.load_samples(order)
+    walk = [9, 2, 17, 5]
+    b = q.batch(walk)
+    np.testing.assert_array_equal(b, data[walk])
+    assert np.shares_memory(b, q._ram) and b.flags.c_contiguous
+    for ids in ([17, 5, 11], [2, 17], [11]):
+        assert np.shares_memory(q.batch(ids), q._ram)
+        np.testing.assert_array_equal(q.batch(ids), data[ids])
+    for ids in ([11, 9], [9, 17, 5], [5, 11, 9]):   # not consecutive in load order: a copy, still right
+        np.testing.assert_array_equal(q.batch(ids), data[ids])
+    with pytest.raises(DatasetError, match="not loaded"):
+        q.batch([9, 2, 3])
