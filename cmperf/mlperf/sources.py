@@ -12,7 +12,7 @@ import os
 from ..core.cm_hook import cm_hook as hook  # noqa: F401  (the hook decorator of the scripts)
 from ..core.truth import is_true as is_yes  # noqa: F401
 from ..filehash import md5_file
-from .errors import DatasetError, ModelFileError
+from .errors import DatasetError, MlperfError, ModelFileError
 from .fsutil import staging_dir
 
 IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png")
@@ -253,7 +253,6 @@ def calibration_list(env, out_key, title):
 # --------------------------------------------------------------- process-mlperf-accuracy
 # Datasets whose accuracy script exists in mlcommons/inference but not yet in cmperf (-> the model
 # whose registry entry names that script).
-ACCURACY_ELSEWHERE = {}
 ACCURACY_LOG = "mlperf_log_accuracy.json"
 
 
@@ -337,9 +336,5 @@ def accuracy_command(dataset, result_dir, env, out):
                                "and their ground truth)")
         return ["-m", "cmperf.mlperf.kits19.accuracy", "--mlperf-accuracy-file", log,
                 "--preprocessed-data-dir", pre, "--output", out]
-    official = ""
-    if dataset in ACCURACY_ELSEWHERE:
-        from .registry import model_spec
-        official = f" (the official one is {model_spec(ACCURACY_ELSEWHERE[dataset])['accuracy_script']})"
-    raise MlperfError(f"accuracy script not implemented yet for {dataset}{official}; cmperf computes "
+    raise MlperfError(f"accuracy script not implemented yet for {dataset}; cmperf computes "
                       "accuracy for _imagenet, _digits, _squad, _librispeech, _openimages and _kits19")

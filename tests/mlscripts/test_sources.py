@@ -6,7 +6,7 @@ import tarfile
 import pytest
 
 from cmperf.mlperf import sources
-from cmperf.mlperf.errors import DatasetError, ModelFileError
+from cmperf.mlperf.errors import DatasetError, MlperfError, ModelFileError
 
 
 def test_local_copy_checks_existence_and_md5(tmp_path):
@@ -68,3 +68,10 @@ def test_explicit_labels_are_never_replaced_by_a_fallback(tmp_path):
     argv = sources.accuracy_command("imagenet", str(tmp_path), env, str(tmp_path / "accuracy.txt"))
     assert argv[argv.index("--labels") + 1] == str(data / "labels.npy")
     assert argv[argv.index("--dtype") + 1] == "float32"     # no run.json: upstream's default
+
+
+def test_an_accuracy_dataset_without_a_scorer_is_named(tmp_path):
+    (tmp_path / sources.ACCURACY_LOG).write_text("[]")
+    with pytest.raises(MlperfError, match="accuracy script not implemented yet for criteo; cmperf computes "
+                                          "accuracy for _imagenet"):
+        sources.accuracy_command("criteo", str(tmp_path), {}, str(tmp_path / "accuracy.txt"))
