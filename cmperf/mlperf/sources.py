@@ -36,6 +36,14 @@ def local_copy(path, md5, what, flag, error=ModelFileError):
     return path
 
 
+def set_preprocessed_path(env):
+    """The folder a get-preprocessed-dataset-* run.sh writes into: --output_dir, else
+    `preprocessed` in the script's cache entry (the working directory of its hooks)."""
+    out = env.get("CM_DATASET_PREPROCESSED_OUTPUT_DIR") or os.path.join(os.getcwd(), "preprocessed")
+    env["CM_DATASET_PREPROCESSED_PATH"] = os.path.abspath(out)
+    return env["CM_DATASET_PREPROCESSED_PATH"]
+
+
 def find_image_dir(root):
     """The shallowest directory under ``root`` that holds image files (archives often nest one)."""
     for d, dirs, files in sorted(os.walk(root), key=lambda t: t[0].count(os.sep)):

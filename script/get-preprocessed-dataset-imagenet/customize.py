@@ -16,8 +16,7 @@ def preprocess(i):
     # the original-dataset dependency exports its own CM_DATASET_SIZE: keep the requested one apart
     env["CM_DATASET_PREPROCESSED_COUNT"] = "" if sources.is_yes(env.get("CM_DATASET_FULL")) else size
     env["CM_DATASET_IMAGENET_VAL_VARIATION"] = "full" if full else f"size.{SUBSET}"
-    out = env.get("CM_DATASET_PREPROCESSED_OUTPUT_DIR") or os.path.join(os.getcwd(), "preprocessed")
-    env["CM_DATASET_PREPROCESSED_PATH"] = os.path.abspath(out)
+    sources.set_preprocessed_path(env)
 
 
 def cache_fingerprint(i):

@@ -16,8 +16,7 @@ def plan(i):
 @sources.hook
 def preprocess(i):
     env = i["env"]
-    out = env.get("CM_DATASET_PREPROCESSED_OUTPUT_DIR") or os.path.join(os.getcwd(), "preprocessed")
-    env["CM_DATASET_PREPROCESSED_PATH"] = os.path.abspath(out)
+    sources.set_preprocessed_path(env)
 
 
 @sources.hook

@@ -12,8 +12,7 @@ def preprocess(i):
         raise ValueError(f"_size.{size}: the dataset size must be a positive number of images")
     env["CM_DATASET_PREPROCESSED_COUNT"] = size
     env["CM_DATASET_OPENIMAGES_SIZE_VARIATION"] = f"size.{size}" if size else "full"
-    out = env.get("CM_DATASET_PREPROCESSED_OUTPUT_DIR") or os.path.join(os.getcwd(), "preprocessed")
-    env["CM_DATASET_PREPROCESSED_PATH"] = os.path.abspath(out)
+    sources.set_preprocessed_path(env)
 
 
 @sources.hook
