@@ -42,6 +42,18 @@ class BaseSUT:
             loc.addr = loc.buf.ctypes.data
         return loc.buf, loc.addr
 
+    def _infer_into(self, out, indices):
+        """The response rows of these samples into ``out`` (one row each); a failed batch is
+        recorded and gets the encoder's fill, so LoadGen's bookkeeping stays consistent."""
+        try:
+            rows = self.responses(self.backend.predict(self.qsl.batch(indices)))
+            if len(rows) != len(out):
+                raise RuntimeError(f"backend returned {len(rows)} results for {len(out)} samples")
+            out[...] = rows
+        except Exception as e:
+            self.errors.append(repr(e))
+            out[...] = self.responses.fill
+
     def _run_and_complete(self, ids, indices):
         """Infer one batch and report it to LoadGen."""
         if getattr(self.responses, "variable", False):   # detections, volumes, transcripts
@@ -50,14 +62,7 @@ class BaseSUT:
             return
         n = len(ids)
         buf, addr = self._buffer(n)
-        try:
-            rows = self.responses(self.backend.predict(self.qsl.batch(indices)))
-            if len(rows) != n:
-                raise RuntimeError(f"backend returned {len(rows)} results for {n} samples")
-            buf[:n] = rows
-        except Exception as e:  # report, but keep LoadGen's bookkeeping consistent
-            self.errors.append(repr(e))
-            buf[:n] = self.responses.fill
+        self._infer_into(buf[:n], indices)
         size = buf.itemsize * buf.shape[1]
         addrs = range(addr, addr + n * size, size)
         self._complete(list(map(self._Response, ids, addrs, [size] * n)))  # LoadGen copies the data now
@@ -137,14 +142,7 @@ class SingleStreamSUT(BaseSUT):
         if not self._fixed or len(ids) != 1:
             self._run_and_complete(ids, indices)
             return
-        try:
-            rows = self.responses(self.backend.predict(self.qsl.batch(indices)))
-            if len(rows) != 1:
-                raise RuntimeError(f"backend returned {len(rows)} results for 1 samples")
-            self._row1[...] = rows
-        except Exception as e:  # report, but keep LoadGen's bookkeeping consistent
-            self.errors.append(repr(e))
-            self._row1[...] = self.responses.fill
+        self._infer_into(self._row1, indices)
         self._complete([self._Response(ids[0], self._addr1, self._size1)])  # LoadGen copies the data now
         self.samples_done += 1
 
