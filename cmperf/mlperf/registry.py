@@ -79,9 +79,10 @@ MODELS = {
         # (edge) the QSL checks the annotation file; the official export answers one image per call
         "qsl": "cmperf.mlperf.benchmarks:openimages_qsl", "response": "detections", "max_batch_size": 1,
         "output_name": ["boxes", "labels", "scores"],   # retinanet_pytorch_to_onnx.py's names
-        # not pytorch: its .pth is a state dict whose model (ResNeXt50-FPN, RetinaNet head, anchors,
-        # NMS: models/resnext50/retinanet.py) cmperf does not build, and torchvision is not usable here
-        "harness_backends": ("onnxruntime",),
+        # pytorch: the .pth is a training checkpoint whose "model" state dict loads into
+        # backends.torch_retinanet (the training repo's retinanet_resnext50_32x4d_fpn, 264 classes);
+        # it answers the same boxes/labels/scores for the same preprocessed 800x800 input
+        "harness_backends": ("onnxruntime", "pytorch"),
         "measurements": {"input_data_types": "fp32", "weight_data_types": "fp32", "retraining": "no",
                          "starting_weights_filename": "resnext50_32x4d_fpn.onnx", "weight_transformations": "none"},
         "formats": {

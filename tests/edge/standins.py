@@ -108,6 +108,42 @@ def accuracy_log(path, responses):
     return path
 
 
+
+def retinanet_torch_state(base=8, inner=16, groups=4, channels=16, classes=3, seed=0, cls_bias=-3.5,
+                          silent_labels=(), delta_scale=0.05):
+    """A RetinaNet state dict in the reference checkpoint's layout (backends.torch_retinanet's keys)
+    at the given widths, with seeded random weights (numpy, so no torch RNG version matters):
+    He-scaled convolutions, non-trivial frozen BatchNorm statistics, box deltas at ``delta_scale`` of
+    that, and class logits around ``cls_bias``. The labels in ``silent_labels`` never score (bias -30)."""
+    import torch
+    from cmperf.mlperf.backends.torch_retinanet import ANCHORS_PER_PLACE, RetinaNet
+
+    rng = np.random.default_rng(seed)
+    state = {}
+    for key, t in RetinaNet(base, inner, groups, channels, classes).state_dict().items():
+        shape = tuple(t.shape)
+        name = key.rsplit(".", 1)[-1]
+        if len(shape) == 4:                                    # a convolution's weight
+            std = np.sqrt(2.0 / (shape[1] * shape[2] * shape[3]))
+            std *= delta_scale if "bbox_reg" in key else 0.5 if "cls_logits" in key else 1.0
+            a = rng.normal(0.0, std, shape)
+        elif key.startswith("backbone.body."):                 # frozen BatchNorm
+            a = {"weight": lambda: rng.uniform(0.2, 0.6, shape) if (".bn3." in key or "downsample" in key)
+                 else rng.uniform(0.5, 1.0, shape),
+                 "bias": lambda: rng.uniform(-0.1, 0.1, shape),
+                 "running_mean": lambda: rng.uniform(-0.1, 0.1, shape),
+                 "running_var": lambda: rng.uniform(0.5, 1.5, shape)}[name]()
+        else:                                                  # a convolution's bias
+            a = rng.normal(0.0, 2 * delta_scale if "bbox_reg" in key else 0.1, shape)
+            a += cls_bias if "cls_logits" in key else 0.0
+            if "cls_logits" in key:
+                for label in silent_labels:   # channel = anchor * classes + label
+                    a[label::classes] = -30.0
+        state[key] = torch.from_numpy(np.asarray(a, np.float32))
+    assert state["head.classification_head.cls_logits.weight"].shape[0] == ANCHORS_PER_PLACE * classes
+    return state
+
+
 # --- 3D-UNet / KiTS19 --------------------------------------------------------------------------
 
 def unet_standin(path, input_name="input", output_name="output"):

@@ -3,9 +3,15 @@
 The MLPerf reference ships PyTorch models in two forms: TorchScript (3D-UNet's .ptc, loaded with
 torch.jit.load) and plain state dicts that the reference code loads into its own module
 (BERT's model.pytorch into transformers' BertForQuestionAnswering, ResNet-50's .pth into
-torchvision's resnet50). A state dict is recognised by its key names and loaded strictly into the
-matching module of this package; any other state dict is refused naming what is supported.
+torchvision's resnet50, RetinaNet's training checkpoint into the training repo's model). A state
+dict is recognised by its key names and loaded strictly into the matching module of this package;
+any other state dict is refused naming what is supported. Files are read weights-only: no code in
+them runs.
 """
+import argparse
+import collections
+import pickle
+import re
 from importlib import metadata
 
 from ..errors import BackendUnavailableError, ModelFileError
@@ -17,7 +23,13 @@ STATE_DICT_MODELS = (
      "BERT-Large's model.pytorch (BertForQuestionAnswering keys: bert.*, qa_outputs.*)"),
     ("torch_resnet", "is_resnet50", "resnet50_from_state_dict",
      "torchvision resnet50's resnet50-19c8e357.pth (conv1, bn1, layer1-4, fc)"),
+    ("torch_retinanet", "is_retinanet", "retinanet_from_state_dict",
+     "RetinaNet's resnext50_32x4d_fpn.pth (backbone.body.*, backbone.fpn.*, head.*)"),
 )
+# A training checkpoint keeps its weights under one of these keys, beside the run's arguments
+# (an argparse.Namespace) and optimiser state; those plain classes are safe to rebuild weights-only.
+CHECKPOINT_WEIGHTS_KEYS = ("state_dict", "model")
+CHECKPOINT_GLOBALS = (argparse.Namespace, collections.Counter, collections.defaultdict)
 
 
 class PyTorchBackend(Backend):
@@ -64,12 +76,22 @@ class PyTorchBackend(Backend):
     def _from_state_dict(self, model_path, jit_error):
         import importlib
         try:
-            state = self.torch.load(model_path, map_location="cpu", weights_only=True)
+            with self.torch.serialization.safe_globals(list(CHECKPOINT_GLOBALS)):
+                state = self.torch.load(model_path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as e:   # the weights-only loader met a class it does not rebuild
+            found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(e))
+            raise ModelFileError(
+                f"{model_path!r} is neither TorchScript nor a plain state dict: it pickles "
+                f"{found.group(1) if found else 'objects other than tensors'}, and cmperf reads model files "
+                "weights-only (no code in them runs). Save the weights alone (torch.save(model.state_dict(), "
+                "PATH)) or a TorchScript file (torch.jit.save)") from e
         except Exception as e:
             raise ModelFileError(f"pytorch cannot load model file {model_path!r}: it is neither TorchScript "
                                  f"({jit_error}) nor a state dict ({e})") from e
-        if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-            state = state["state_dict"]   # a training checkpoint around the weights
+        for key in CHECKPOINT_WEIGHTS_KEYS:   # a training checkpoint around the weights
+            if isinstance(state, dict) and isinstance(state.get(key), dict):
+                state = state[key]
+                break
         if not isinstance(state, dict) or not all(isinstance(v, self.torch.Tensor) for v in state.values()):
             raise ModelFileError(f"{model_path!r} holds a {type(state).__name__}, not TorchScript or a state dict")
         for module, recognise, build, what in STATE_DICT_MODELS:

@@ -1,7 +1,7 @@
 """OpenImages mAP of a RetinaNet run, as MLPerf's tools/accuracy-openimages.py computes it.
 
   python -m cmperf.mlperf.openimages.accuracy --mlperf-accuracy-file LOG --annotations JSON \
-      [--output accuracy.txt] [--detections-out openimages-results.json]
+      [--output accuracy.txt]
 
 Each qsl_idx counts once (LoadGen may log a sample twice); its float32 rows
 ``[idx, ymin, xmin, ymax, xmax, score, label]`` are scaled by the height and width of
