@@ -99,6 +99,31 @@ def openimages_dataset(root, samples=OPENIMAGES_SAMPLES):
     return path
 
 
+def serve_openimages(server, root, annotations_json, model_file):
+    """Serve the annotation file as the official archive (openimages-mlperf_annotations_2.1.json.zip)
+    and ``model_file`` (already in ``server.dir``); the user's copy at ``root`` keeps only the images.
+    Returns the `cm` flags that point the model, the annotations and the images there (3 samples)."""
+    import io
+    import shutil
+    import zipfile
+
+    from tests.mlscripts.conftest import md5
+
+    shutil.rmtree(os.path.join(root, "annotations"), ignore_errors=True)
+    archive = server.dir / "openimages-mlperf_annotations_2.1.json.zip"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("openimages-mlperf.json", annotations_json)
+    archive.write_bytes(buf.getvalue())
+    name = os.path.basename(model_file)
+    return [f"--adr.ml-model.url={server.url(name)}",
+            f"--adr.ml-model.env.CM_DOWNLOAD_CHECKSUM={md5(model_file)}",
+            f"--openimages_path={root}",
+            f"--adr.openimages-original.url={server.url(archive.name)}",
+            f"--adr.openimages-original.env.CM_DOWNLOAD_CHECKSUM={md5(archive)}",
+            "--adr.openimages-preprocessed.tags=_size.3"]
+
+
 def accuracy_log(path, responses):
     """mlperf_log_accuracy.json from {qsl_idx: float32 array} (as LoadGen writes it: upper-case hex)."""
     entries = [{"seq_id": n, "qsl_idx": int(i), "data": np.asarray(a, np.float32).tobytes().hex().upper()}

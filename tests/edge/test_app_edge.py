@@ -5,11 +5,8 @@ retinanet and 3d-unet through `cm run script --tags=run-mlperf,inference` in eve
 scenario: stand-in models served by a local HTTP server, tiny datasets in the official layout, the
 preprocessing scripts, the harness and the accuracy step, ending in accuracy.txt values predicted
 by construction (see standins.py)."""
-import io
 import json
 import os
-import shutil
-import zipfile
 
 import pytest
 
@@ -21,20 +18,11 @@ pytest.importorskip("pycocotools")
 
 
 def _serve_retinanet(server, tmp_path):
-    standins.openimages_dataset(tmp_path / "oi")
-    ann = tmp_path / "oi" / "annotations" / "openimages-mlperf.json"
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:   # the official annotations archive's shape
-        z.writestr("openimages-mlperf.json", ann.read_text())
-    (server.dir / "openimages-mlperf_annotations_2.1.json.zip").write_bytes(buf.getvalue())
-    shutil.rmtree(tmp_path / "oi" / "annotations")          # the user's copy: images only
+    ann = standins.openimages_dataset(tmp_path / "oi")
+    with open(ann, encoding="utf-8") as f:
+        annotations = f.read()
     model = standins.retinanet_standin(str(server.dir / "resnext50_32x4d_fpn.onnx"))
-    return [f"--adr.ml-model.url={server.url('resnext50_32x4d_fpn.onnx')}",
-            f"--adr.ml-model.env.CM_DOWNLOAD_CHECKSUM={md5(model)}",
-            f"--openimages_path={tmp_path / 'oi'}",
-            f"--adr.openimages-original.url={server.url('openimages-mlperf_annotations_2.1.json.zip')}",
-            f"--adr.openimages-original.env.CM_DOWNLOAD_CHECKSUM={md5(server.dir / 'openimages-mlperf_annotations_2.1.json.zip')}",
-            "--adr.openimages-preprocessed.tags=_size.3"]
+    return standins.serve_openimages(server, tmp_path / "oi", annotations, model)
 
 
 def test_retinanet_every_edge_scenario_through_cm(cm, server, tmp_path):

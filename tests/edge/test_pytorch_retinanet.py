@@ -5,16 +5,13 @@ Its fidelity is pinned to torchvision's RetinaNet (data/retinanet_torchvision.js
 retinanet_reference.py): the same state dict loads strictly into both and gives the same
 detections. The run through `cm` then predicts its mAP from the stand-in's own detections."""
 import argparse
-import io
 import json
 import os
-import shutil
 import zipfile
 
 import numpy as np
 import pytest
 
-from tests.mlscripts.conftest import md5
 
 from . import standins
 
@@ -133,23 +130,12 @@ def _annotations_from_the_model(root, state):
 
 def test_retinanet_on_pytorch_through_cm(cm, server, tmp_path):
     standins.openimages_dataset(tmp_path / "oi")
-    shutil.rmtree(tmp_path / "oi" / "annotations")                  # the user's copy: images only
     state = standins.retinanet_torch_state(seed=1, silent_labels=(0,))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("openimages-mlperf.json", _annotations_from_the_model(tmp_path / "oi", state))
-    (server.dir / "openimages-mlperf_annotations_2.1.json.zip").write_bytes(buf.getvalue())
-    model = _checkpoint(server.dir / "resnext50_32x4d_fpn.pth", state)
+    flags = standins.serve_openimages(server, tmp_path / "oi", _annotations_from_the_model(tmp_path / "oi", state),
+                                      _checkpoint(server.dir / "resnext50_32x4d_fpn.pth", state))
     rc, data, text = cm("--tags=run-mlperf,inference", "--model=retinanet", "--backend=pytorch",
                         "--scenario=SingleStream,MultiStream,Offline", f"--results_dir={tmp_path / 'results'}",
-                        "--test_query_count=3", "--threads=1", "--offline_target_qps=1000", "-j",
-                        f"--adr.ml-model.url={server.url('resnext50_32x4d_fpn.pth')}",
-                        f"--adr.ml-model.env.CM_DOWNLOAD_CHECKSUM={md5(model)}",
-                        f"--openimages_path={tmp_path / 'oi'}",
-                        f"--adr.openimages-original.url={server.url('openimages-mlperf_annotations_2.1.json.zip')}",
-                        f"--adr.openimages-original.env.CM_DOWNLOAD_CHECKSUM="
-                        f"{md5(server.dir / 'openimages-mlperf_annotations_2.1.json.zip')}",
-                        "--adr.openimages-preprocessed.tags=_size.3")
+                        "--test_query_count=3", "--threads=1", "--offline_target_qps=1000", "-j", *flags)
     assert rc == 0, text[-3000:]
     runs = data["new_state"]["mlperf-inference"]["runs"]
     acc = [r for r in runs if r.get("accuracy") is not None]
