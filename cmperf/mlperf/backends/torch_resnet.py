@@ -18,19 +18,21 @@ def is_resnet50(state):
 
 
 class Bottleneck(nn.Module):
-    def __init__(self, inplanes, planes, stride):
+    """torchvision's bottleneck (v1.5: the stride on the 3x3 convolution, grouped for ResNeXt);
+    ``norm`` is BatchNorm2d here, the frozen kind in RetinaNet's backbone."""
+
+    def __init__(self, inplanes, width, out, stride, groups=1, norm=nn.BatchNorm2d):
         super().__init__()
-        out = planes * EXPANSION
-        self.conv1 = nn.Conv2d(inplanes, planes, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, out, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(out)
+        self.conv1 = nn.Conv2d(inplanes, width, 1, bias=False)
+        self.bn1 = norm(width)
+        self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, groups=groups, bias=False)
+        self.bn2 = norm(width)
+        self.conv3 = nn.Conv2d(width, out, 1, bias=False)
+        self.bn3 = norm(out)
         self.relu = nn.ReLU(inplace=True)
         self.downsample = None
         if stride != 1 or inplanes != out:
-            self.downsample = nn.Sequential(nn.Conv2d(inplanes, out, 1, stride=stride, bias=False), nn.BatchNorm2d(out))
+            self.downsample = nn.Sequential(nn.Conv2d(inplanes, out, 1, stride=stride, bias=False), norm(out))
 
     def forward(self, x):
         y = self.relu(self.bn1(self.conv1(x)))
@@ -53,7 +55,7 @@ class ResNet50(nn.Module):
             planes = width * 2 ** i
             blocks = []
             for b in range(n):
-                blocks.append(Bottleneck(inplanes, planes, 2 if (b == 0 and i > 0) else 1))
+                blocks.append(Bottleneck(inplanes, planes, planes * EXPANSION, 2 if (b == 0 and i > 0) else 1))
                 inplanes = planes * EXPANSION
             setattr(self, f"layer{i + 1}", nn.Sequential(*blocks))
         self.avgpool = nn.AdaptiveAvgPool2d(1)

@@ -24,11 +24,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .torch_resnet import BLOCKS, EXPANSION, Bottleneck
+
 IMAGE_MEAN = (0.485, 0.456, 0.406)
 IMAGE_STD = (0.229, 0.224, 0.225)
 IMAGE_SIZE = (800, 800)
-BLOCKS = (3, 4, 6, 3)          # ResNeXt-50's bottlenecks per stage
-EXPANSION = 4
 RETURNED_LAYERS = (2, 3, 4)    # P3-P5 from layer2-4; P6, P7 from P5 (LastLevelP6P7(256, 256))
 ANCHOR_SIZES = tuple((x, int(x * 2 ** (1.0 / 3)), int(x * 2 ** (2.0 / 3))) for x in (32, 64, 128, 256, 512))
 ASPECT_RATIOS = (0.5, 1.0, 2.0)
@@ -65,30 +65,6 @@ class FrozenBatchNorm2d(nn.Module):
         return x * scale[None, :, None, None] + bias[None, :, None, None]
 
 
-class Bottleneck(nn.Module):
-    """ResNeXt bottleneck (v1.5: the stride on the grouped 3x3 convolution)."""
-
-    def __init__(self, inplanes, width, out, stride, groups):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, width, 1, bias=False)
-        self.bn1 = FrozenBatchNorm2d(width)
-        self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, groups=groups, bias=False)
-        self.bn2 = FrozenBatchNorm2d(width)
-        self.conv3 = nn.Conv2d(width, out, 1, bias=False)
-        self.bn3 = FrozenBatchNorm2d(out)
-        self.relu = nn.ReLU(inplace=True)
-        self.downsample = None
-        if stride != 1 or inplanes != out:
-            self.downsample = nn.Sequential(nn.Conv2d(inplanes, out, 1, stride=stride, bias=False),
-                                            FrozenBatchNorm2d(out))
-
-    def forward(self, x):
-        y = self.relu(self.bn1(self.conv1(x)))
-        y = self.relu(self.bn2(self.conv2(y)))
-        y = self.bn3(self.conv3(y))
-        return self.relu(y + (x if self.downsample is None else self.downsample(x)))
-
-
 class Body(nn.Module):
     """The ResNeXt up to layer4 (IntermediateLayerGetter drops avgpool and fc); returns C3-C5."""
 
@@ -104,7 +80,8 @@ class Body(nn.Module):
             out = base * 2 ** i * EXPANSION
             blocks = []
             for b in range(n):
-                blocks.append(Bottleneck(inplanes, inner * 2 ** i, out, 2 if (b == 0 and i > 0) else 1, groups))
+                blocks.append(Bottleneck(inplanes, inner * 2 ** i, out, 2 if (b == 0 and i > 0) else 1, groups,
+                                         FrozenBatchNorm2d))
                 inplanes = out
             setattr(self, f"layer{i + 1}", nn.Sequential(*blocks))
             self.out_channels.append(out)
