@@ -3,10 +3,14 @@
 The checkout itself is the CM repository (cmr.yaml, automation/, script/); install it
 editable (``pip install -e .``) and run ``cmperf-setup`` once to register it with cmind.
 """
+import runpy
+
 from setuptools import find_packages, setup
 
 APPLE_SILICON = "sys_platform == 'darwin' and platform_machine == 'arm64'"
 NOT_APPLE_SILICON = "sys_platform != 'darwin' or platform_machine != 'arm64'"
+# cmperf/pins.py, run by path: importing cmperf here would need its dependencies installed first
+PINS = runpy.run_path("cmperf/pins.py")
 
 setup(
     name="cmperf",
@@ -44,8 +48,9 @@ setup(
         "deepsparse": ["deepsparse==1.8.0"],
         # OpenImages mAP (retinanet): the reference accuracy script's own COCO evaluator
         "detection": ["pycocotools>=2.0.6"],
-        # --backend=pytorch (3d-unet, bert, resnet50): pinned, as an unpinned torch pulls a CUDA build
-        "pytorch": ["torch==2.13.0"],
+        # --backend=pytorch (3d-unet, bert, resnet50, retinanet, rnnt): pinned, as an unpinned torch
+        # pulls a CUDA build; the same pin as get-generic-python-lib's _torch (cmperf/pins.py)
+        "pytorch": [f"torch=={PINS['TORCH']}"],
         "test": ["pytest>=7", "hypothesis>=6", "pycocotools>=2.0.6"],
         # `cm run experiment --executor=ray`: sweeps and fleet runs on a Ray cluster
         "distributed": ["ray>=2.9"],

@@ -7,15 +7,12 @@ import sys
 from cmind.automation import Automation
 
 try:
-    from cmperf.core.truth import is_true
-    from cmperf.engine import api
-    from cmperf.engine.errors import CacheError
-except ImportError:
+    import cmperf  # noqa: F401  (the package only: the engine is imported by the actions that use it)
+except ImportError:   # a checkout used by `cm pull repo` without `pip install -e .`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from cmperf.core.truth import is_true
-    from cmperf.engine import api
-    from cmperf.engine.errors import CacheError
 
+# cmind imports this module for every `cm <action> cache`, cmind's own actions too: the engine is
+# imported inside the actions that read the store, as automation/script/module.py does.
 
 _UID = re.compile(r"^[0-9a-f]{16}$")
 
@@ -61,10 +58,12 @@ class CAutomation(Automation):
 
     def search(self, i):
         """cm find cache --tags=a,b : print the paths of matching entries."""
+        from cmperf.engine import api
         return _listing(i, _select(i, api.cache_store()), lambda e: e.path)
 
     def show(self, i):
         """cm show cache [--tags=a,b] : tags, path and version of each entry."""
+        from cmperf.engine import api
         entries = _select(i, api.cache_store())
         r = _listing(i, entries, _line)
         if i.get("out") == "con" and not (i.get("j") or i.get("json")):
@@ -79,6 +78,9 @@ class CAutomation(Automation):
         ends (waiting up to --wait seconds, 3 by default), else refused naming the job;
         --force_in_use deletes it anyway.
         """
+        from cmperf.core.truth import is_true
+        from cmperf.engine import api
+        from cmperf.engine.errors import CacheError
         store = api.cache_store()
         entries = _select(i, store)
         force = bool(i.get("f") or i.get("force"))

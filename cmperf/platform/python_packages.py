@@ -2,11 +2,13 @@
 
 Each shortcut maps to a pip distribution name, optionally a different one per platform,
 and to the platforms that have wheels for it; asking for one elsewhere is an error that
-names the package and the platform instead of a pip resolver dump.
+names the package and the platform instead of a pip resolver dump. A shortcut may carry a
+pin (cmperf.pins): the exact version asked for when the user gives no version constraint.
 """
 import dataclasses
 import platform as _platform
 
+from .. import pins
 from . import PlatformError
 
 
@@ -23,6 +25,7 @@ class Shortcut:
     note: str = ""
     conflicts: tuple = ()        # distributions to uninstall first (same import name)
     satisfied_by: tuple = ()     # other distributions of the same modules that already do
+    pin: str = ""                # exact version when no --version/--version_min/--version_max is given
 
 
 def _m(machine):
@@ -43,7 +46,9 @@ SHORTCUTS = {
                                  note="Apple's Metal plugin exists for macOS on Apple silicon only"),
     "deepsparse": Shortcut("deepsparse", systems=("Linux",), per_machine=(("arm64", "deepsparse-nightly"),),
                            note="Neural Magic DeepSparse ships Linux wheels only"),
-    "torch": Shortcut("torch"),
+    # the version cmperf's pytorch backend is tested with, as setup.py's [pytorch] extra: an
+    # unpinned torch resolves to the newest wheel, on Linux a multi-GB CUDA build
+    "torch": Shortcut("torch", pin=pins.TORCH),
     "torchvision": Shortcut("torchvision"),
     "transformers": Shortcut("transformers"),
     "scipy": Shortcut("scipy"),
@@ -77,6 +82,14 @@ def satisfied_by(shortcut):
 def conflicts(shortcut):
     """Distributions that must be uninstalled before installing this shortcut's package."""
     return SHORTCUTS[shortcut].conflicts if shortcut in SHORTCUTS else ()
+
+
+def constraint(shortcut, version="", version_min="", version_max=""):
+    """(version, version_min, version_max) to ask pip for: the user's, or the shortcut's pin when
+    the user gave none of the three (any bound the user gives replaces the pin entirely)."""
+    if not (version or version_min or version_max) and shortcut in SHORTCUTS and SHORTCUTS[shortcut].pin:
+        return SHORTCUTS[shortcut].pin, "", ""
+    return version or "", version_min or "", version_max or ""
 
 
 def resolve(shortcut, system=None, machine=None):

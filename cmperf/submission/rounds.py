@@ -10,8 +10,10 @@ latter with the file and commit it was read from.
 import dataclasses
 from dataclasses import dataclass, field
 
-SCENARIOS = ("SingleStream", "MultiStream", "Offline", "Server")
-SCENARIO_BY_LOWER = {s.lower(): s for s in SCENARIOS}
+from ..mlperf import spec as _spec
+
+SCENARIOS = _spec.SCENARIO_NAMES   # the one definition is cmperf.mlperf.spec.Scenario
+SCENARIO_BY_LOWER = {s.dirname: s.name for s in _spec.SCENARIOS.values()}   # results-dir name -> name
 
 DIVISIONS = ("closed", "open", "network")
 IGNORED_DIVISION_DIRS = (".git", ".github", "assets")

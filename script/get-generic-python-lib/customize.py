@@ -11,19 +11,24 @@ def plan(i):
     """What preprocess would install, without installing: a pip action, or a note when present."""
     env = i["env"]
     name, shortcut = _package(env)
-    spec = versions.pip_specifier(env.get("CM_VERSION", ""), env.get("CM_VERSION_MIN", ""),
-                                  env.get("CM_VERSION_MAX", ""))
+    wanted = _constraint(env, shortcut)
+    spec = versions.pip_specifier(*wanted)
     python = env.get("CM_PYTHON_BIN_WITH_PATH", "")
     # Asking the interpreter costs a subprocess: only when the user asked to see the plan.
     if i.get("plan_only") and python and os.path.exists(python) \
             and not is_yes(env.get("CM_GENERIC_PYTHON_FORCE_INSTALL")):
         for dist in (name, *python_packages.satisfied_by(shortcut)):
             have = pip_install.installed_version(python, dist)
-            if have and versions.satisfies(have, env.get("CM_VERSION"), env.get("CM_VERSION_MIN"),
-                                           env.get("CM_VERSION_MAX")):
+            if have and versions.satisfies(have, *wanted):
                 return {"actions": [{"kind": "note", "text": f"{dist} {have} is already installed in {python}",
                                      "package": dist, "version": have}]}
     return {"actions": [{"kind": "pip", "package": name, "spec": spec, "python": python or None}]}
+
+
+def _constraint(env, shortcut):
+    """(exact, min, max): --version/--version_min/--version_max, else the shortcut's pin (_torch)."""
+    return python_packages.constraint(shortcut, env.get("CM_VERSION", ""), env.get("CM_VERSION_MIN", ""),
+                                      env.get("CM_VERSION_MAX", ""))
 
 
 def _package(env):
@@ -46,8 +51,8 @@ def preprocess(i):
     extra = [u for u in env.get("CM_GENERIC_PYTHON_PIP_EXTRA_INDEX_URL", "").split(",") if u]
     # a pip install is long work: the engine's reporter shows it (cmperf.core.progress)
     with progress.Task(f"pip {name}", action="pip", package=name) as task:
-        r = pip_install.ensure(python, name, env.get("CM_VERSION") or None, env.get("CM_VERSION_MIN") or None,
-                               env.get("CM_VERSION_MAX") or None,
+        version, version_min, version_max = _constraint(env, shortcut)
+        r = pip_install.ensure(python, name, version or None, version_min or None, version_max or None,
                                index_url=env.get("CM_GENERIC_PYTHON_PIP_INDEX_URL") or None,
                                extra_index_urls=extra,
                                no_deps=is_yes(env.get("CM_GENERIC_PYTHON_PIP_NO_DEPS")),

@@ -29,3 +29,18 @@ def test_a_cache_hit_imports_only_what_it_uses(repo, cm, workdir):
     loaded = set(json.loads(out.splitlines()[-1]))
     assert "cmperf.engine.execute" in loaded            # the probe did run the request
     assert sorted(loaded & NOT_ON_THE_WARM_PATH) == []
+
+
+def test_loading_an_automation_adapter_imports_no_engine():
+    """cmind imports an automation's module for any `cm <action> <automation>`; the script and cache
+    adapters import the engine inside the actions that use it, not when loaded."""
+    probe = ("import importlib.util, json, sys\n"
+             "for name in sys.argv[1:]:\n"
+             "    spec = importlib.util.spec_from_file_location(name + '_module', f'automation/{name}/module.py')\n"
+             "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+             "print(json.dumps(sorted(sys.modules)))\n")
+    out = subprocess.run([sys.executable, "-c", probe, "script", "cache"], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT))
+    assert out.returncode == 0, out.stderr
+    loaded = json.loads(out.stdout.splitlines()[-1])
+    assert "cmind.automation" in loaded and [m for m in loaded if m.startswith("cmperf.engine")] == []

@@ -4,7 +4,9 @@ import os
 import numpy as np
 import pytest
 
-pytest.importorskip("torch", reason="torch is not installed (pip install torch==2.13.0 for the CPU wheel)")
+from cmperf import pins
+
+pytest.importorskip("torch", reason=f"torch is not installed (pip install torch=={pins.TORCH}: cmperf's pytorch extra)")
 
 from cmperf.mlperf.accuracy import imagenet  # noqa: E402
 from cmperf.mlperf.backends import get_backend  # noqa: E402

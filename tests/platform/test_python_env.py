@@ -44,6 +44,38 @@ def test_shortcuts_respect_the_platform():
         python_packages.resolve("nonsense")
 
 
+def test_torch_is_pinned_unless_the_user_constrains_it():
+    """_torch asks for cmperf.pins.TORCH (an unpinned torch is a multi-GB CUDA build on Linux);
+    any of --version/--version_min/--version_max replaces the pin; other shortcuts stay unpinned."""
+    from cmperf import pins
+    assert python_packages.constraint("torch") == (pins.TORCH, "", "")
+    assert python_packages.constraint("torch", version="2.5.0") == ("2.5.0", "", "")
+    assert python_packages.constraint("torch", version_min="2.0") == ("", "2.0", "")
+    assert python_packages.constraint("torch", version_max="2.5") == ("", "", "2.5")
+    assert python_packages.constraint("numpy") == ("", "", "")
+    assert python_packages.constraint("") == ("", "", "")         # _package.NAME: no shortcut
+
+
+def test_setup_py_pytorch_extra_reads_the_same_pin():
+    """setup.py's [pytorch] extra is the pin of cmperf/pins.py, read without importing cmperf (a fresh
+    clone has none of cmperf's dependencies when pip runs setup.py)."""
+    import json
+    import subprocess
+
+    from cmperf import pins
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = ("import json, runpy, sys, setuptools\n"
+            "setuptools.setup = lambda **kw: print(json.dumps({'extras': kw['extras_require'],\n"
+            "    'imported': sorted(m for m in sys.modules if m.split('.')[0] == 'cmperf')}))\n"
+            "runpy.run_path('setup.py')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["extras"]["pytorch"] == [f"torch=={pins.TORCH}"] and out["imported"] == []
+
+
 def _wheel(name, version):
     """A minimal pure-Python wheel built in memory (the format pip installs offline)."""
     dist = f"{name.replace('-', '_')}-{version}"

@@ -148,6 +148,25 @@ def test_named_venv_selected_by_adr_gets_the_package(cm, http_server, monkeypatc
     assert rc != 0 and "cmperf-probe" in text and ">=3.0" in text
 
 
+def test_torch_install_is_pinned_and_an_explicit_version_wins(cm):
+    """--backend=pytorch plans `pip install torch==<cmperf.pins.TORCH>` (setup.py's [pytorch] pin),
+    not an unpinned torch; --version / --version_min / --version_max replace the pin."""
+    from cmperf import pins
+    from tests.conftest import cm_plan_in_process
+    rc, _, text = cm("--tags=run-mlperf,inference", "--model=retinanet", "--backend=pytorch", "--plan", "--quiet")
+    assert rc == 0 and f"pip install torch=={pins.TORCH}\n" in text, text
+    # --force_install: the plan names the pip requirement even where a torch is installed already
+    for flags, spec in (((), f"=={pins.TORCH}"), (("--version=2.5.0",), "==2.5.0"),
+                        (("--version_min=2.0",), ">=2.0"), (("--version_max=2.5",), "<=2.5")):
+        rc, _, text = cm_plan_in_process("--tags=get,generic-python-lib,_torch", "--force_install", *flags)
+        assert rc == 0 and f"pip: torch{spec}\n" in text, (flags, text)
+    rc, _, text = cm_plan_in_process("--tags=run-mlperf,inference", "--model=retinanet", "--backend=pytorch",
+                                     "--adr.ml-engine-pytorch.version_min=2.0")
+    assert rc == 0 and "pip install torch>=2.0\n" in text, text
+    rc, _, text = cm_plan_in_process("--tags=get,generic-python-lib,_torchvision", "--force_install")
+    assert rc == 0 and "pip: torchvision\n" in text, text       # only torch carries a pin
+
+
 def test_download_file_checksum_and_offline(cm, http_server, tmp_path):
     data = b"model weights" * 1000
     md5 = hashlib.md5(data).hexdigest()

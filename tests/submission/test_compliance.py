@@ -21,6 +21,9 @@ def test_audit_configs():
     assert f"*.*.qsl_rng_seed = {V31.test05_seeds.qsl}" in t05 and "*.*.mode = 2" in t05
     t04 = audit_config_text("TEST04", "v6.1", "resnet")
     assert "*.Offline.performance_issue_same = 1" in t04 and "*.Offline.performance_issue_same_index = 3" in t04
+    from cmperf.mlperf import spec
+    assert rounds.SCENARIOS == spec.SCENARIO_NAMES       # the rounds re-export the one list, not a copy
+    assert [s for s in spec.SCENARIO_NAMES if f"*.{s}.performance_issue_same_index = 3" in t04] == list(spec.SCENARIO_NAMES)
     assert "accuracy_log_sampling_target" in audit_config_text("TEST01", "v3.1", "resnet50")
     with pytest.raises(AuditConfigError, match="v6.1"):
         audit_config_text("TEST05", "v6.1", "resnet50")

@@ -14,6 +14,7 @@ import pickle
 import re
 from importlib import metadata
 
+from ... import pins
 from ..errors import BackendUnavailableError, ModelFileError
 from .base import Backend
 
@@ -42,7 +43,7 @@ class PyTorchBackend(Backend):
             import torch
         except ImportError as e:
             raise BackendUnavailableError(
-                f"backend pytorch is not importable ({e}); `pip install torch==2.13.0` (the CPU wheel; "
+                f"backend pytorch is not importable ({e}); `pip install torch=={pins.TORCH}` (the CPU wheel; "
                 "cmperf's `pytorch` extra)") from e
         self.torch = torch
         if threads:

@@ -24,6 +24,7 @@ import sys
 import numpy as np
 
 from ..errors import BackendUnavailableError, DatasetError
+from ... import pins
 from ...filehash import sha256_file
 from ..fsutil import staging_dir
 
@@ -163,7 +164,7 @@ def export_torchscript(layers, path):
     except ImportError as e:
         raise BackendUnavailableError(
             f"cannot export {MODEL_NAME} to TorchScript: torch is not importable ({e}); "
-            "`pip install torch` (CPU wheel: torch==2.13.0)") from e
+            f"`pip install torch=={pins.TORCH}` (cmperf's `pytorch` extra)") from e
     mods = []
     for i, (w, _) in enumerate(layers):
         mods.append(torch.nn.Linear(w.shape[0], w.shape[1]))
