@@ -3,6 +3,7 @@
 The checkout itself is the CM repository (cmr.yaml, automation/, script/); install it
 editable (``pip install -e .``) and run ``cmperf-setup`` once to register it with cmind.
 """
+import os
 import runpy
 
 from setuptools import find_packages, setup
@@ -10,7 +11,7 @@ from setuptools import find_packages, setup
 APPLE_SILICON = "sys_platform == 'darwin' and platform_machine == 'arm64'"
 NOT_APPLE_SILICON = "sys_platform != 'darwin' or platform_machine != 'arm64'"
 # cmperf/pins.py, run by path: importing cmperf here would need its dependencies installed first
-PINS = runpy.run_path("cmperf/pins.py")
+PINS = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cmperf", "pins.py"))
 
 setup(
     name="cmperf",

@@ -84,19 +84,24 @@ def install_command(python, requirement, index_url=None, extra_index_urls=(), no
 
 
 def ensure(python, name, version=None, version_min=None, version_max=None, index_url=None,
-           extra_index_urls=(), no_deps=False, force=False, extra_args=(), conflicts=(), satisfied_by=()):
+           extra_index_urls=(), no_deps=False, force=False, extra_args=(), conflicts=(), satisfied_by=(),
+           pin=None):
     """Make ``name`` (constraint) importable from ``python``; return a PipResult.
 
     ``conflicts``: distributions that provide the same modules (onnxruntime for
     onnxruntime-gpu); they are uninstalled first, or the import would pick either one.
     ``satisfied_by``: other distributions of the same modules that count as installed.
+    ``pin``: the exact version to install when there is no constraint and nothing installed;
+    an installed version is kept (never replaced by a pin the user did not ask for).
     """
-    constraint = versions.describe(version, version_min, version_max)
     if not force:
         for dist in (name, *satisfied_by):   # tensorflow-cpu already is tensorflow, say
             have = installed_version(python, dist)
             if have and versions.satisfies(have, version, version_min, version_max):
                 return PipResult(dist, have, python, installed_now=False)
+    if pin and not (version or version_min or version_max):
+        version = pin
+    constraint = versions.describe(version, version_min, version_max)
 
     py_version, in_venv, plat = _python_facts(python)
     # pip >= 23 refuses system (PEP 668) interpreters without this flag; a venv never needs it.

@@ -25,7 +25,7 @@ class Shortcut:
     note: str = ""
     conflicts: tuple = ()        # distributions to uninstall first (same import name)
     satisfied_by: tuple = ()     # other distributions of the same modules that already do
-    pin: str = ""                # exact version when no --version/--version_min/--version_max is given
+    pin: str = ""                # exact version to install when no --version/_min/_max is given
 
 
 def _m(machine):
@@ -85,8 +85,9 @@ def conflicts(shortcut):
 
 
 def constraint(shortcut, version="", version_min="", version_max=""):
-    """(version, version_min, version_max) to ask pip for: the user's, or the shortcut's pin when
-    the user gave none of the three (any bound the user gives replaces the pin entirely)."""
+    """(version, version_min, version_max) to ask pip for when installing: the user's, or the
+    shortcut's pin when the user gave none of the three (any bound replaces the pin entirely).
+    An installed package that meets the user's constraints is kept, pin or not."""
     if not (version or version_min or version_max) and shortcut in SHORTCUTS and SHORTCUTS[shortcut].pin:
         return SHORTCUTS[shortcut].pin, "", ""
     return version or "", version_min or "", version_max or ""

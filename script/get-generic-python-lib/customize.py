@@ -11,24 +11,23 @@ def plan(i):
     """What preprocess would install, without installing: a pip action, or a note when present."""
     env = i["env"]
     name, shortcut = _package(env)
-    wanted = _constraint(env, shortcut)
-    spec = versions.pip_specifier(*wanted)
+    asked = _asked(env)
+    spec = versions.pip_specifier(*python_packages.constraint(shortcut, *asked))
     python = env.get("CM_PYTHON_BIN_WITH_PATH", "")
     # Asking the interpreter costs a subprocess: only when the user asked to see the plan.
     if i.get("plan_only") and python and os.path.exists(python) \
             and not is_yes(env.get("CM_GENERIC_PYTHON_FORCE_INSTALL")):
         for dist in (name, *python_packages.satisfied_by(shortcut)):
             have = pip_install.installed_version(python, dist)
-            if have and versions.satisfies(have, *wanted):
+            if have and versions.satisfies(have, *asked):   # a pin never replaces what is installed
                 return {"actions": [{"kind": "note", "text": f"{dist} {have} is already installed in {python}",
                                      "package": dist, "version": have}]}
     return {"actions": [{"kind": "pip", "package": name, "spec": spec, "python": python or None}]}
 
 
-def _constraint(env, shortcut):
-    """(exact, min, max): --version/--version_min/--version_max, else the shortcut's pin (_torch)."""
-    return python_packages.constraint(shortcut, env.get("CM_VERSION", ""), env.get("CM_VERSION_MIN", ""),
-                                      env.get("CM_VERSION_MAX", ""))
+def _asked(env):
+    """The user's (exact, min, max): --version/--version_min/--version_max."""
+    return env.get("CM_VERSION", ""), env.get("CM_VERSION_MIN", ""), env.get("CM_VERSION_MAX", "")
 
 
 def _package(env):
@@ -51,8 +50,9 @@ def preprocess(i):
     extra = [u for u in env.get("CM_GENERIC_PYTHON_PIP_EXTRA_INDEX_URL", "").split(",") if u]
     # a pip install is long work: the engine's reporter shows it (cmperf.core.progress)
     with progress.Task(f"pip {name}", action="pip", package=name) as task:
-        version, version_min, version_max = _constraint(env, shortcut)
+        version, version_min, version_max = _asked(env)
         r = pip_install.ensure(python, name, version or None, version_min or None, version_max or None,
+                               pin=python_packages.constraint(shortcut)[0] or None,
                                index_url=env.get("CM_GENERIC_PYTHON_PIP_INDEX_URL") or None,
                                extra_index_urls=extra,
                                no_deps=is_yes(env.get("CM_GENERIC_PYTHON_PIP_NO_DEPS")),

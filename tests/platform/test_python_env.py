@@ -145,6 +145,12 @@ def test_pip_installs_into_the_selected_python_and_keeps_what_satisfies(venv, in
     # like onnxruntime-gpu replacing onnxruntime: the conflicting distribution goes first
     r = pip_install.ensure(info.path, "cmperf-probe-gpu", index_url=index, conflicts=["cmperf-probe"])
     assert r.installed_now and pip_install.installed_version(info.path, "cmperf-probe") is None
+    # a pin (_torch's) picks the version of a fresh install, not the newest (2.0) ...
+    r = pip_install.ensure(info.path, "cmperf-probe", index_url=index, pin="1.0")
+    assert (r.version, r.installed_now) == ("1.0", True)
+    # ... and never replaces what the user has installed
+    r = pip_install.ensure(info.path, "cmperf-probe", index_url=index, pin="2.0")
+    assert (r.version, r.installed_now) == ("1.0", False)
 
 
 def test_missing_pip_package_names_package_constraint_and_platform(venv, index):
