@@ -110,6 +110,7 @@ def planner(tmp_path_factory):
 @pytest.mark.parametrize("inputs,refusal", [
     ({"dlrm_data_path": "/data"}, r"unknown flag --dlrm_data_path"),   # removed: nothing reads it
     ({"api_server": "http://x"}, r"unknown flag --api_server"),
+    ({"modle": "retinanet"}, r"unknown flag --modle; did you mean --mode or --model\?"),   # both as close
     ({"compliance": "yes"}, r"compliance"),                           # refused: no audits run here
     ({"compliance": "no"}, None),                                      # as published commands pass it
     ({"preprocess_submission": "yes"}, None),
