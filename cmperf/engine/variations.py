@@ -233,7 +233,7 @@ def merge_sub_meta(out, body):
         elif key == "versions":
             out.setdefault("versions", {}).update(value)
         elif key in ("group", "default", "base", "alias", "default_variations", "warning",
-                     "required_disk_space", "docker", "default_gui"):
+                     "required_disk_space", "docker", "default_gui", "desc"):
             continue
         else:
             raise MetaError(f"cannot apply key `{key}` of a variation")
