@@ -1,12 +1,12 @@
 """The `--docker_*` flags of `cm docker script` / `cm run script --docker`, as upstream CM spells them.
 
 `--docker.KEY=V` (CM >= 2.3.8.1) is the same as `--docker_KEY=V`. An unknown `--docker_*` flag
-is an error naming the closest known one, before anything is built.
+is an error naming the closest known ones, before anything is built.
 """
-import difflib
 import os
 from dataclasses import dataclass, field
 
+from ..core.suggest import did_you_mean
 from ..core.truth import FALSE_WORDS, is_true
 from .errors import ContainerError
 
@@ -92,8 +92,7 @@ def collect(i):
             found.setdefault(k, v)
     for key in found:
         if key not in KNOWN:
-            close = difflib.get_close_matches(key, KNOWN, n=1)
-            hint = f"did you mean --docker_{close[0]}?" if close else \
+            hint = did_you_mean(key, KNOWN, "--docker_") or \
                 "known: " + ", ".join("--docker_" + k for k in sorted(KNOWN))
             raise ContainerError(f"unknown flag --docker_{key}", hint=hint)
     return found

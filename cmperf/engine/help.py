@@ -7,7 +7,7 @@ def script_help(script):
     meta = script.meta
     out = [f"{script.alias}: cm run script --tags={','.join(script.tags)}", f"  path: {script.path}",
            f"  cached: {'yes' if meta.get('cache') else 'no'}"]
-    groups, free = {}, []
+    groups, free, described = {}, [], {}
     for name, body in (meta.get("variations") or {}).items():
         if "," in name:
             continue
@@ -15,12 +15,17 @@ def script_help(script):
         label = "_" + name + (" (default)" if is_true(body.get("default", False)) else "") + \
             (f" -> _{body['alias']}" if body.get("alias") else "")
         (groups.setdefault(body["group"], []) if body.get("group") else free).append(label)
+        text = " ".join(str(body.get("desc") or "").split())
+        if text:
+            described.setdefault(body.get("group") or None, []).append(("_" + name, text))
     if groups or free:
         out.append("  variations:")
         for group, names in groups.items():
             out.append(f"    {group}: {', '.join(names)}")
+            out.extend(_described(described.get(group)))
         if free:
             out.append(f"    (no group): {', '.join(free)}")
+            out.extend(_described(described.get(None)))
     if meta.get("default_variation"):
         out.append(f"  default_variation: _{meta['default_variation']}")
     descriptions = meta.get("input_description", {}) or {}
@@ -52,3 +57,9 @@ def script_help(script):
     if names:
         out.append("  dependency names (for --adr.NAME.*): " + ", ".join(names))
     return "\n".join(out)
+
+
+def _described(rows):
+    """`      _name  what it does` under its group's line, names padded to one column."""
+    width = max((len(name) for name, _ in rows or []), default=0)
+    return [f"      {name.ljust(width)}  {text}" for name, text in rows or []]

@@ -70,6 +70,7 @@ VARIATION = {
     "alias": STR, "default_variations": DICT, "script_name": STR, "default_version": STR,
     "required_disk_space": INT, "warning": STR, "docker": DICT, "default_gui": ANY,
     "versions": DICT, "constraints": LIST, "accepted_inputs": LIST,
+    "desc": STR,    # what the variation does, for --help only (never merged into the meta)
 }
 
 

@@ -22,10 +22,11 @@ ENGINE_INPUTS = {
 } | set(INPUT_TO_ENV) | set(VERSION_KEYS)
 
 
-def did_you_mean(word, options):
-    import difflib
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return close[0] if close else None
+def did_you_mean(word, options, prefix=""):
+    """"; did you mean X or Y?" (every option at the smallest edit distance), or "" if none is close."""
+    from ..core.suggest import did_you_mean as suggest
+    text = suggest(word, options, prefix)
+    return "; " + text if text else ""
 
 
 def node_inputs(node, volatile=frozenset()):
@@ -58,8 +59,7 @@ def _check_choice(flag, value, choices, script):
         bad = [p for p in parts if p.lower() not in lowered] if len(parts) > 1 else [text]
         if not bad:
             continue
-        close = did_you_mean(bad[0], choices)
-        raise InputError(f"unknown --{flag} '{bad[0]}'" + (f"; did you mean {close}?" if close else "")
+        raise InputError(f"unknown --{flag} '{bad[0]}'" + did_you_mean(bad[0], choices)
                          + f" choices: {', '.join(choices)}", script=script)
 
 
@@ -84,9 +84,8 @@ def known_inputs(plan, request):
     for name, tags in (inputs.get("add_deps_tags") or {}).items():   # renamed: say so, never drop it
         names = {n for node in plan.nodes() for n in ((node.dep or {}).get("names") or [])}
         if name not in names:
-            close = did_you_mean(name, sorted(names))
             raise InputError(f"--add_deps_tags.{name} (v2.1-era CM's --adr.{name}.tags): no dependency of this "
-                             f"workflow is named '{name}'" + (f"; did you mean {close}?" if close else ""),
+                             f"workflow is named '{name}'" + did_you_mean(name, names),
                              script=plan.root.script)
         plan.root.actions.append({"kind": "note", "text": f"--add_deps_tags.{name}={tags} is the v2.1-era name "
                                   f"of --adr.{name}.tags={tags} (renamed upstream); applied as that"})
@@ -105,8 +104,7 @@ def known_inputs(plan, request):
     unknown = [k for k in inputs if k not in known and not k.startswith("_")]
     if unknown:
         flag = unknown[0]
-        close = did_you_mean(flag, sorted(known - ENGINE_INPUTS) or sorted(known))
-        raise InputError(f"unknown flag --{flag}" + (f"; did you mean --{close}?" if close else ""),
+        raise InputError(f"unknown flag --{flag}" + did_you_mean(flag, (known - ENGINE_INPUTS) or known, "--"),
                          script=plan.root.script,
                          hint="no script of this workflow reads it; `--help` lists the flags, and "
                               "--allow_unknown_inputs passes flags that scripts read from raw input")

@@ -51,17 +51,16 @@ def available(meta):
 
 def unknown_variation(meta, name, script, why="requested", tags=None):
     """The error for an undefined variation, with the closest defined one."""
-    import difflib
+    from ..core.suggest import did_you_mean
     names = [v for v in available(meta) if not v.endswith(".#")]
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    suggestion = f"; did you mean _{close[0]}?" if close else ""
-    if not close:       # a value of a flag given as a variation: `_bert99` for --model=bert-99
+    suggestion = did_you_mean(name, names, "_")
+    if not suggestion:  # a value of a flag given as a variation: `_bert99` for --model=bert-99
         for flag, desc in (meta.get("input_description") or {}).items():
             choices = [str(c) for c in (desc.get("choices") or [])] if isinstance(desc, dict) else []
-            hit = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-            if hit:
-                suggestion = f"; did you mean --{flag}={hit[0]}?"
+            suggestion = did_you_mean(name, choices, f"--{flag}=")
+            if suggestion:
                 break
+    suggestion = "; " + suggestion if suggestion else ""
     dynamic = [v[:-1] + "VALUE" for v in available(meta) if v.endswith(".#")]
     return VariationError(
         f"unknown variation _{name}" + suggestion
@@ -234,7 +233,7 @@ def merge_sub_meta(out, body):
         elif key == "versions":
             out.setdefault("versions", {}).update(value)
         elif key in ("group", "default", "base", "alias", "default_variations", "warning",
-                     "required_disk_space", "docker", "default_gui"):
+                     "required_disk_space", "docker", "default_gui", "desc"):
             continue
         else:
             raise MetaError(f"cannot apply key `{key}` of a variation")

@@ -110,6 +110,7 @@ def planner(tmp_path_factory):
 @pytest.mark.parametrize("inputs,refusal", [
     ({"dlrm_data_path": "/data"}, r"unknown flag --dlrm_data_path"),   # removed: nothing reads it
     ({"api_server": "http://x"}, r"unknown flag --api_server"),
+    ({"modle": "retinanet"}, r"unknown flag --modle; did you mean --mode or --model\?"),   # both as close
     ({"compliance": "yes"}, r"compliance"),                           # refused: no audits run here
     ({"compliance": "no"}, None),                                      # as published commands pass it
     ({"preprocess_submission": "yes"}, None),
@@ -125,3 +126,16 @@ def test_removed_and_refused_flags_fail_at_plan_time(planner, inputs, refusal):
 def test_compliance_variation_is_refused_at_plan_time(planner):
     outcome = planner.plan_input({"tags": "run-mlperf,inference,_compliance"})
     assert not outcome.planned and "compliance" in outcome.error, outcome.error
+
+
+def test_help_says_what_the_front_end_variations_do(indexed_cm_repos, cm_help):
+    """A variation's `desc:` shows under its group line; the group line itself is unchanged."""
+    lines = cm_help("--tags=run-mlperf,inference").splitlines()
+    group = next(n for n, ln in enumerate(lines) if ln.startswith("    submission-generation: "))
+    assert "_performance-and-accuracy (default)" in lines[group]
+    desc = _meta("run-mlperf-inference-app")["variations"]["find-performance"]["desc"]
+    assert f"      _find-performance          {' '.join(desc.split())}" in lines
+    text = cm_help("--tags=app,mlperf,inference")
+    assert "      _bert-99.9        the model and data of _bert-99 with the accuracy target at 99.9%" in text
+    assert "    device: _cpu (default), _cuda, _rocm, _metal\n      _cpu    run on the CPU" in text
+

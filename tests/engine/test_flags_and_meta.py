@@ -67,6 +67,27 @@ def test_help_lists_variations_flags_defaults_and_dep_names(repo, cm, workdir, c
     assert "dependency names (for --adr.NAME.*): leafy" in out
 
 
+def test_help_prints_a_variation_desc_under_its_group_and_the_desc_changes_nothing_else(repo, cm, workdir, capsys):
+    simple(repo, workdir)
+    plain = cm("run", "script", "--tags=top", "-s", "-j")
+    repo.script("top", {"tags": ["top"], "deps": [{"tags": "leaf", "names": ["leafy"]}],
+                        "input_mapping": {"model": "TOP_MODEL"}, "default_env": {"TOP_MODEL": "a"},
+                        "variations": {"fast": {"group": "speed", "default": True, "desc": "few queries"},
+                                       "slow": {"group": "speed", "desc": "the full\n  run"},
+                                       "loud": {"env": {"TOP_LOUD": "yes"}, "desc": "prints more"},
+                                       "quiet": {}}},
+                run=f'echo main-ran > "{workdir}/main"\necho "TOP_SECRET=$TOP_MODEL"\n')
+    capsys.readouterr()
+    assert cm("run", "script", "--tags=top", "--help")["return"] == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("    speed: _fast (default), _slow")          # the group line as before
+    assert lines[at + 1:at + 3] == ["      _fast  few queries", "      _slow  the full run"]
+    assert lines[at + 3:at + 5] == ["    (no group): _loud, _quiet", "      _loud  prints more"]
+    described = cm("run", "script", "--tags=top", "-s", "-j")   # `desc` is not merged, nor refused
+    assert described["return"] == 0 and described["new_env"] == plain["new_env"]
+    assert cm("run", "script", "--tags=top,_slow,_loud", "-s")["return"] == 0
+
+
 def test_add_script_scaffold_runs(repo, cm, capsys):
     repo.script("detect-os", {"tags": ["detect", "os"]})   # the scaffold depends on detect,os
     r = cm("add", "script", "my-probe", "--tags=my,probe", f"--path={repo.path}")

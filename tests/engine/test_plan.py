@@ -125,6 +125,9 @@ def test_bad_input_fails_before_the_first_step(repo, cm, workdir, http_server):
     assert r["return"] == 16 and "unknown variation _bert99; did you mean _bert-99?" in r["error"]
     r = cm("run", "script", "--tags=top", "--mdoel=bert-99", "-s")
     assert r["return"] == 1 and "unknown flag --mdoel; did you mean --model?" in r["error"]
+    r = cm("run", "script", "--tags=top", "--modle=bert-99", "-s")     # a swap and a deletion: as close
+    assert r["return"] == 1 and "unknown flag --modle; did you mean --mode or --model?" in r["error"]
+    assert "--help` lists the flags" in r["error"]
     r = cm("run", "script", "--tags=top", "--model=bert-99", "--mode=acc", "-s")
     assert r["return"] == 1 and "bert-99 runs only in --mode=perf here" in r["error"]
     r = cm("run", "script", "--tags=top,_submission", "-s")
