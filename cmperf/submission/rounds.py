@@ -335,6 +335,97 @@ V4_1 = RoundRules(
     **_V4_COMMON,
 )
 
+# v5.0 and v5.1. Every value below is read from mlcommons/inference:
+#   [v5]   tools/submission/submission_checker/constants.py @ 96b55248b5f0eb178c7731faaed4c859ac3751ec
+#          (the file V6_1 is read from; it still holds MODEL_CONFIG["v5.0"] and ["v5.1"], and an older
+#          copy @ 9e3d1054ec143c87c06a0a305f6eca4a37fe662e has the same values for every one used here):
+#          MODEL_CONFIG["v5.x"] models, seeds, required-scenarios-*, accuracy-target,
+#          performance-sample-count, dataset-size, latency-constraint, models_TEST01 and models_TEST04
+#          (neither section has test05_seeds or a TEST05 list); OFFLINE_MIN_SPQ_SINCE_V4;
+#          RESULT_FIELD_NEW["v5.x"]["Server"]; REQUIRED_MEASURE_FILES (user.conf and README.md, no
+#          mlperf.conf); MEASUREMENTS_PATH, COMPLIANCE_PATH and SRC_PATH["v5.0"/"v5.1"]: the sibling
+#          measurements/<system>/... and compliance/<system>/... trees and code/ (layout "v3"; "v6.0" is
+#          the first round with everything under results/ and src/)
+#   [old]  tools/submission/submission_checker_old.py @ 14ba5268698efb6bbaa737cb99625d78deb16fb0, the
+#          single-file "checker for MLPerf Inference submissions from v5.0 onwards" (default --version v5.1;
+#          its MODEL_CONFIG holds "v5.1" and "v6.0", its "v5.1" equal to [v5]'s for these models; its tree
+#          walk already uses the v6 paths, so the layout is taken from [v5]): the whole-tree hygiene checks;
+#          --skip_compliance honoured; a result is valid only with result_validity VALID; TEST_DURATION_MS
+#          = 600000 rejects; the Offline floor OFFLINE_MIN_SPQ_SINCE_V4[model] in every division; the
+#          dataset-size rule (qsl_reported_total_count, logged as an ERROR); check_compliance_dir (TEST01 and
+#          TEST04, TEST04 dropped for bert, retinanet, 3d-unet; no TEST05); requires_equal_issue() (3d-unet,
+#          with no version or division condition); Config.skip_calibration() (true for "v5.0")
+#   [conf] loadgen/mlperf.conf @ 001712e9daf80386e0dda43f97b8f36981d792c4, the v5.1 LoadGen settings (it has
+#          deepseek-r1 and whisper): the seeds of [v5] "v5.1"; "TEST_05 (not needed from v5.0 onwards)";
+#          3d-unet.*.sample_concatenate_permutation = 1
+#   [delta] as for bert: 0.1 % for "99.9" models, else 1 %
+# Not shown by these sources, so not guessed:
+#   - the v5.0 seeds are in [v5] only (each section carries upstream's "TODO: Update random seeds"); no
+#     stored v5.0 mlperf.conf confirms them as [conf] confirms v5.1's.
+#   - equal issue for 3d-unet: [old] requires it in every round and division, the package's
+#     configuration/configuration.py @ 04b58327ba6d84e31294fa43386234ab020eb0dc only in closed/network v4.1.
+#     Kept: equal_issue_closed (closed/network), the stricter reading this field can hold; [conf] sets it.
+#   - [old] also requires, in closed/network of v5.1 (not v5.0), a calibration.md at <submitter>/ or
+#     <submitter>/documentation/, and in every round a results/<system> for each systems/<system>.json.
+#     RoundRules has no field for either and cmperf's checker does not check them.
+_V5_RESNET = dict(compliance_tests=("TEST01", "TEST04"),                                  # [v5] [old]
+                  offline_min_samples_per_query=24576, **_RESNET_COMMON)                  # [v5] SINCE_V4
+_V5_BERT = dict(server_target_latency_ns=None,     # [v5] no bert latency-constraint: no Server scenario
+                compliance_tests=("TEST01",),      # [v5] models_TEST01 has bert, models_TEST04 not; [old]
+                offline_min_samples_per_query=10833,                                     # [v5] SINCE_V4
+                # [v5] required-scenarios-edge and -datacenter-edge (bert-99.9 too, unlike v4.x); not in
+                # -datacenter
+                required_scenarios={"edge": ("SingleStream", "Offline"),
+                                    "datacenter,edge": ("SingleStream", "Offline")})
+# [v5] retinanet: the v3.1 target, sample count, latency and scenarios; TEST01 only; SINCE_V4 floor
+_V5_RETINANET = dataclasses.replace(RETINANET_V3_1, compliance_tests=("TEST01",), offline_min_samples_per_query=24576)
+_V5_UNET = dict(compliance_tests=("TEST01",),                                            # [v5] [old]
+                offline_min_samples_per_query=43,                                        # [v5] SINCE_V4
+                equal_issue_closed=True)                                                 # [old] [conf], see above
+
+
+def _v5_models(resnet_scenarios):
+    # [v5] models: no rnnt in either round
+    return {
+        "resnet": ModelRules(required_scenarios=resnet_scenarios, **_V5_RESNET),
+        "bert-99": _bert("99", **_V5_BERT),
+        "bert-99.9": _bert("99.9", **_V5_BERT),
+        "retinanet": _V5_RETINANET,
+        "3d-unet-99": _unet("99", **_V5_UNET),
+        "3d-unet-99.9": _unet("99.9", **_V5_UNET),
+    }
+
+
+_V5_COMMON = dict(
+    layout="v3", code_dir="code",                  # [v5] MEASUREMENTS_PATH, COMPLIANCE_PATH, SRC_PATH
+    test05_seeds=None,                             # [v5] no test05_seeds; [conf] [old] no TEST05
+    min_duration_ms=600000,                        # [old] TEST_DURATION_MS
+    offline_min_samples_per_query=24576, offline_spq_closed_only=False,                  # [old] every division
+    mlperf_conf_required=False,                    # [v5] [old] REQUIRED_MEASURE_FILES
+    hygiene_official=True, invalid_result_official=True, skip_compliance_allowed=True,   # [old]
+    dataset_size_official=True,                    # [v5] dataset-size; [old] logs an ERROR
+    server_result_key="result_completed_samples_per_sec",                               # [v5] RESULT_FIELD_NEW
+    checker_run_confirmed=False)                   # read from source; no checker was run on our trees
+
+V5_0 = RoundRules(
+    version="v5.0",
+    seeds=Seeds(6023615788873153749, 15036839855038426416, 9933818062894767841),         # [v5]
+    # [v5] resnet is still a datacenter benchmark in v5.0
+    models=_v5_models({"edge": ("SingleStream", "MultiStream", "Offline"),
+                       "datacenter": ("Server", "Offline"),
+                       "datacenter,edge": ("SingleStream", "Offline", "MultiStream", "Server")}),
+    **_V5_COMMON,
+)
+
+V5_1 = RoundRules(
+    version="v5.1",
+    seeds=Seeds(1780908523862526354, 14771362308971278857, 18209322760996052031),        # [v5] [conf]
+    # [v5] v5.1 required-scenarios-datacenter has no resnet (as in v6.1)
+    models=_v5_models({"edge": ("SingleStream", "MultiStream", "Offline"),
+                       "datacenter,edge": ("SingleStream", "MultiStream", "Offline", "Server")}),
+    **_V5_COMMON,
+)
+
 V6_1 = RoundRules(
     version="v6.1", layout="v6",
     seeds=Seeds(2085463073848966840, 2747215439041700203, 16159082839903944936),
@@ -356,11 +447,13 @@ V6_1 = RoundRules(
     },
 )
 
-ROUNDS = {"v3.1": V3_1, "v4.0": V4_0, "v4.1": V4_1, "v6.1": V6_1}
+ROUNDS = {"v3.1": V3_1, "v4.0": V4_0, "v4.1": V4_1, "v5.0": V5_0, "v5.1": V5_1, "v6.1": V6_1}
 # "-dev" is upstream CM's tag for a round while it is being prepared: that round's rules.
 ROUND_ALIASES = {"r3.1": "v3.1", "3.1": "v3.1", "r6.1": "v6.1", "6.1": "v6.1", "master": "v6.1",
                  "r4.0": "v4.0", "4.0": "v4.0", "r4.0-dev": "v4.0", "v4.0-dev": "v4.0",
                  "r4.1": "v4.1", "4.1": "v4.1", "r4.1-dev": "v4.1", "v4.1-dev": "v4.1",
+                 "r5.0": "v5.0", "5.0": "v5.0", "r5.0-dev": "v5.0", "v5.0-dev": "v5.0",
+                 "r5.1": "v5.1", "5.1": "v5.1", "r5.1-dev": "v5.1", "v5.1-dev": "v5.1",
                  "r6.1-dev": "v6.1", "v6.1-dev": "v6.1"}
 
 

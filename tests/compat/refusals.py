@@ -58,7 +58,11 @@ REFUSALS = {
     "round": (
         r"round",
         "cmperf has the rules of the MLPerf Inference rounds it names in the error (v3.1, v4.0, v4.1, "
-        "v6.1); a run or submission for another round would be checked against the wrong rules"),
+        "v5.0, v5.1, v6.1); a run or submission for another round would be checked against the wrong rules"),
+    "calibration": (
+        r"_r5\.1 in the closed or network division: .*calibration\.md",
+        "the v5.1 checker requires a calibration.md of the closed/network submitter, a document the "
+        "submitter writes; cmperf neither writes nor checks it, so `_r5.1` plans in the open division only"),
 }
 
 

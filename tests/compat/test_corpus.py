@@ -91,8 +91,10 @@ def test_help_describes_every_flag_of_the_new_scripts(alias):
     ("run-mlperf,inference,_r6.1-dev", {}, None),                    # the current round's dev tag: v6.1 rules
     ("run-mlperf,inference,_r3.1", {}, None),
     ("run-mlperf,inference,_r2.1", {}, "round"),
-    ("run-mlperf,inference,_r5.0-dev", {}, "round"),
-    ("run-mlperf,inference,_r5.1", {}, "round"),
+    ("run-mlperf,inference,_r6.0-dev", {}, "round"),
+    ("run-mlperf,inference,_r5.0-dev", {}, None),                     # the v5.0 rules
+    ("run-mlperf,inference,_r5.1", {}, None),                         # the v5.1 rules (open division)
+    ("run-mlperf,inference,_r5.1", {"division": "closed"}, "calibration"),
     ("run-mlperf,inference,_r4.1", {}, None),                         # the v4.0/v4.1 checker's rules
     ("run-mlperf,inference,_r4.0-dev", {}, None),                     # a round's -dev tag: its rules
     ("run-mlperf,inference,_dashboard", {}, "dashboard"),
@@ -110,9 +112,10 @@ def test_rounds_and_plan_time_refusals(planner, tags, inputs, refusal):
 
 
 @pytest.mark.parametrize("tags,refused", [
-    ("generate,inference,submission,_r6.1-dev", False), ("generate,inference,submission,_r5.1-dev", True),
+    ("generate,inference,submission,_r6.1-dev", False), ("generate,inference,submission,_r5.1-dev", False),
     ("generate,inference,submission,_r4.1-dev", False), ("run,mlperf,inference,submission,checker,_r4.0", False),
-    ("run,mlperf,inference,submission,checker,_r3.1", False), ("run,mlperf,inference,submission,checker,_r5.0", True),
+    ("run,mlperf,inference,submission,checker,_r3.1", False), ("run,mlperf,inference,submission,checker,_r5.0", False),
+    ("generate,inference,submission,_r6.0", True), ("run,mlperf,inference,submission,checker,_r3.0", True),
 ])
 def test_submission_scripts_take_the_round_words_users_type(planner, tags, refused):
     flags = {"submission_dir": HERE, **({"results_dir": HERE} if tags.startswith("generate") else {})}

@@ -86,9 +86,9 @@ def test_generator_writes_a_v41_tree_the_checker_accepts(tmp_path):
     assert conf and "*.*.qsl_rng_seed = 3066443479025735752" in open(conf[0]).read()
 
 
-def test_r41_dev_plans_with_the_v41_rules_and_r50_is_refused(cm):
+def test_r41_dev_plans_with_the_v41_rules_and_r60_is_refused(cm):
     rc, data, out = cm("--tags=run-mlperf,inference,_r4.1-dev", "--plan", "-j")
     assert rc == 0, out
     assert data["plan"]["root"]["env"]["CM_MLPERF_SUBMISSION_ROUND"] == "v4.1"
-    rc, _, out = cm.plan("--tags=run-mlperf,inference,_r5.0")
+    rc, _, out = cm.plan("--tags=run-mlperf,inference,_r6.0")
     assert rc != 0 and "v4.1 (_r4.1" in out and "refused instead of being run" in out

@@ -12,6 +12,10 @@ from cmperf.submission import rounds
     ("v3.1", "3d-unet-99", 0.853083, 43, ("TEST01", "TEST05"), ("SingleStream", "Offline")),
     ("v3.1", "3d-unet-99.9", 0.86083830, 43, ("TEST01", "TEST05"), ("SingleStream", "Offline")),
     ("v6.1", "3d-unet-99", 0.853083, 43, ("TEST01",), ("SingleStream", "Offline")),
+    ("v5.0", "retinanet", 37.1745, 64, ("TEST01",), ("SingleStream", "MultiStream", "Offline")),
+    ("v5.1", "retinanet", 37.1745, 64, ("TEST01",), ("SingleStream", "MultiStream", "Offline")),
+    ("v5.0", "3d-unet-99", 0.853083, 43, ("TEST01",), ("SingleStream", "Offline")),
+    ("v5.1", "3d-unet-99.9", 0.86083830, 43, ("TEST01",), ("SingleStream", "Offline")),
     ("v6.1", "3d-unet-99.9", 0.86083830, 43, ("TEST01",), ("SingleStream", "Offline")),
 ])
 def test_rules(version, model, target, psc, tests, edge):
@@ -29,6 +33,17 @@ def test_rounds_without_the_benchmark():
     assert rounds.V3_1.min_samples_per_query(rounds.V3_1.model("3d-unet-99")) == 24576
     assert rounds.V3_1.model("retinanet").server_target_latency_ns == 100_000_000
     assert rounds.V3_1.model("3d-unet-99").server_target_latency_ns is None
+
+
+@pytest.mark.parametrize("version", ["v5.0", "v5.1"])
+def test_v5_rounds_have_retinanet_but_not_rnnt(version):
+    """rnnt left after v4.0; retinanet stays through v5.1 (a Server bound, TEST01 only, SINCE_V4 floor)."""
+    r = rounds.get_round(version)
+    assert r.model("rnnt") is None
+    m = r.model("retinanet")
+    assert m.server_target_latency_ns == 100_000_000 and r.min_samples_per_query(m) == 24576
+    assert m.required_scenarios["datacenter"] == ("Server", "Offline") and m.dataset_size == 24781
+    assert r.min_samples_per_query(r.model("3d-unet-99")) == 43 and r.model("3d-unet-99").equal_issue_closed
 
 
 @pytest.mark.parametrize("model,line,value", [

@@ -34,7 +34,7 @@ def test_model_spec_declares_its_plug_points_and_rounds():
     why = m.round_refusal("v6.1")
     assert "50000" in why and "1024" in why and "Rounds digits-mlp can pass: v3.1, v4.0, v4.1" in why
     assert m.round_refusal("v3.1") is None
-    assert spec.model("bert-99").submission_rounds() == ("v3.1", "v4.0", "v4.1", "v6.1")
+    assert spec.model("bert-99").submission_rounds() == ("v3.1", "v4.0", "v4.1", "v5.0", "v5.1", "v6.1")
     assert [s.name for s in m.required_scenarios("v3.1", "edge")] == ["SingleStream", "MultiStream", "Offline"]
     assert [s.name for s in spec.model("bert-99").required_scenarios("v6.1", "edge")] == ["SingleStream", "Offline"]
 

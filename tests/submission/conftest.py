@@ -238,7 +238,7 @@ class ResultsBuilder:
                                                               "loadgen_version": "6.0.17"}))
             write(os.path.join(perf, "mlperf_log_accuracy.json"), "[]")
             acc = os.path.join(sdir, "accuracy")
-            total = official.dataset_size if version == "v6.1" else 1097
+            total = official.dataset_size if rules.dataset_size_official else 1097
             entries = [{"seq_id": i, "qsl_idx": i, "data": "01000000"} for i in range(acc_entries)]
             log_text = json.dumps(entries)
             write(os.path.join(acc, "mlperf_log_accuracy.json"), log_text)

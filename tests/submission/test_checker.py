@@ -12,7 +12,7 @@ def rules_of(report):
     return report.rules()
 
 
-@pytest.mark.parametrize("version", ["v3.1", "v6.1"])
+@pytest.mark.parametrize("version", ["v3.1", "v5.0", "v5.1", "v6.1"])
 def test_valid_open_tree_passes(tree_builder, version):
     t = tree_builder.build(version=version)
     report = check_submission(t.root, version)
@@ -21,7 +21,7 @@ def test_valid_open_tree_passes(tree_builder, version):
     assert report.results[0].value == pytest.approx(12345.6)
 
 
-@pytest.mark.parametrize("version", ["v3.1", "v6.1"])
+@pytest.mark.parametrize("version", ["v3.1", "v5.0", "v5.1", "v6.1"])
 def test_valid_closed_edge_tree_passes(tree_builder, version):
     t = tree_builder.build(version=version, division="closed", model="resnet50",
                            scenarios=("SingleStream", "MultiStream", "Offline"))
