@@ -67,6 +67,11 @@ def build_tree(suts, build_dir, opts):
     rules = rounds.get_round(opts.version)
     if opts.division not in rounds.DIVISIONS:
         raise GenerationError(f"unknown division '{opts.division}' (expected {', '.join(rounds.DIVISIONS)})")
+    if opts.division in rules.calibration_doc_divisions:
+        # the submitter's own document: writing a tree the round's checker rejects helps nobody
+        raise GenerationError(f"a {rules.version} {opts.division} submission needs {rounds.CALIBRATION_DOC} "
+                              "describing its quantization and calibration, which cmperf does not write; "
+                              "use --division open, or another round")
     category = rounds.normalize_system_type(opts.category)
     if category not in rounds.VALID_SYSTEM_TYPES:
         raise GenerationError(f"unknown category '{opts.category}' (expected edge, datacenter or datacenter,edge)")

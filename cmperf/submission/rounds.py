@@ -114,6 +114,9 @@ class RoundRules:
     system_field_aliases: dict = field(default_factory=dict)   # field -> other accepted spellings
     code_dir: str = "code"
     server_result_key: str = "result_completed_samples_per_sec"   # the Server metric's detail-log key
+    # divisions whose submitter folder must document its quantization and calibration in
+    # CALIBRATION_DOC (at the submitter folder or under documentation/)
+    calibration_doc_divisions: tuple = ()
     # Rules confirmed by running that round's official checker on generated trees (v3.1, v6.1); the
     # others are read from its source. A run without _rX.Y defaults to the newest confirmed round.
     checker_run_confirmed: bool = True
@@ -366,8 +369,8 @@ V4_1 = RoundRules(
 #     configuration/configuration.py @ 04b58327ba6d84e31294fa43386234ab020eb0dc only in closed/network v4.1.
 #     Kept: equal_issue_closed (closed/network), the stricter reading this field can hold; [conf] sets it.
 #   - [old] also requires, in closed/network of v5.1 (not v5.0), a calibration.md at <submitter>/ or
-#     <submitter>/documentation/, and in every round a results/<system> for each systems/<system>.json.
-#     RoundRules has no field for either and cmperf's checker does not check them.
+#     <submitter>/documentation/ (calibration_doc_divisions), and in every round a results/<system> for
+#     each systems/<system>.json, which cmperf's checker does not check (the generator always meets it).
 _V5_RESNET = dict(compliance_tests=("TEST01", "TEST04"),                                  # [v5] [old]
                   offline_min_samples_per_query=24576, **_RESNET_COMMON)                  # [v5] SINCE_V4
 _V5_BERT = dict(server_target_latency_ns=None,     # [v5] no bert latency-constraint: no Server scenario
@@ -423,6 +426,7 @@ V5_1 = RoundRules(
     # [v5] v5.1 required-scenarios-datacenter has no resnet (as in v6.1)
     models=_v5_models({"edge": ("SingleStream", "MultiStream", "Offline"),
                        "datacenter,edge": ("SingleStream", "MultiStream", "Offline", "Server")}),
+    calibration_doc_divisions=("closed", "network"),   # [old] calibration.md; skip_calibration() v5.0 only
     **_V5_COMMON,
 )
 
@@ -474,6 +478,9 @@ def normalize_system_type(value):
     parts = [p.strip() for p in str(value).lower().split(",")]
     return "datacenter,edge" if sorted(parts) == ["datacenter", "edge"] else ",".join(parts)
 
+
+CALIBRATION_DOC = "calibration.md"
+CALIBRATION_DOC_PLACES = ("", "documentation")     # relative to the submitter folder
 
 # Inference allowed on edge systems: directory scenario -> effective scenarios it may come from.
 EDGE_INFERABLE = {

@@ -52,17 +52,22 @@ def test_closed_edge_resnet_tree_of_the_round_passes_and_another_rounds_seeds_ar
     t = builders.TreeBuilder(tmp_path).build(version=version, division="closed", model="resnet50",
                                              scenarios=EDGE_RESNET)
     assert not [d for _, ds, _ in os.walk(t.sub) for d in ds if d == "TEST05"]
+    if version == "v5.1":   # closed v5.1 documents its quantization and calibration
+        assert check_submission(t.root, version).rules() == ["submitter.calibration-doc"]
+        _document_calibration(t, "documentation")
     report = check_submission(t.root, version)
     assert report.ok, [str(f) for f in report.errors]
     other = "v5.1" if version == "v5.0" else "v5.0"
     wrong = check_submission(t.root, other)
-    assert "perf.seeds" in wrong.rules() and f"the {other} value is" in str(wrong.errors[0])
+    seeds = [str(f) for f in wrong.errors if f.rule == "perf.seeds"]
+    assert seeds and f"the {other} value is" in seeds[0]
 
 
 @pytest.mark.parametrize("version", ["v5.0", "v5.1"])
 def test_closed_edge_bert_999_passes(tmp_path, version):
     t = builders.TreeBuilder(tmp_path).build(version=version, division="closed", model="bert-99.9",
                                              scenarios=("SingleStream", "Offline"))
+    _document_calibration(t)
     report = check_submission(t.root, version)
     assert report.ok, [str(f) for f in report.errors]
     assert "scenarios.system-type" in check_submission(t.root, "v4.1").rules()   # datacenter-only in v4.x
@@ -75,7 +80,25 @@ def test_datacenter_resnet_is_a_v50_benchmark_only(tmp_path):
     assert check_submission(t.root, "v5.0").ok
     t = build(version="v5.1", system_type="datacenter", scenarios=("Server", "Offline"), division="closed",
               model="resnet50")
+    _document_calibration(t)
     assert check_submission(t.root, "v5.1").rules() == ["scenarios.system-type"]
+
+
+def _document_calibration(tree, where=""):
+    os.makedirs(os.path.join(tree.sub, where), exist_ok=True)
+    with open(os.path.join(tree.sub, where, "calibration.md"), "w", encoding="utf-8") as f:
+        f.write("# Quantization and calibration\n\nfp32 weights as published; no calibration.\n")
+
+
+def test_generator_refuses_a_closed_v51_tree_it_cannot_complete(tmp_path):
+    rb = builders.ResultsBuilder(tmp_path)
+    args = generate.build_parser().parse_args([
+        "--results-dir", rb.build(version="v5.1"), "--submission-dir", str(tmp_path / "submission"),
+        "--division", "closed", "--category", "edge", "--submitter", "TestOrg", "--version", "v5.1",
+        "--system-json", rb.user_system_json()])
+    with pytest.raises(generate.GenerationError, match="v5.1 closed submission needs calibration.md"):
+        generate.generate(args, out=lambda line: None)
+    assert not os.path.exists(tmp_path / "submission")
 
 
 @pytest.mark.parametrize("version", ["v5.0", "r5.1-dev"])

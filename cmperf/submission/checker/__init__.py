@@ -1,4 +1,4 @@
-"""Our MLPerf Inference submission checker (v3.1, v4.0, v4.1 and v6.1 rules).
+"""Our MLPerf Inference submission checker (the rules of every round in rounds.ROUNDS).
 
 ``check_submission(root, version)`` returns a Report: every Finding names its rule and the file it
 concerns; ``report.ok`` is the verdict. Stricter than the official checkers where they are lenient:
@@ -31,6 +31,7 @@ def check_submission(root, version, skip_compliance=False, skip_dataset_size_che
     count = 0
     for tree in walk.submitters(ctx):
         hygiene.check_tree(ctx, tree.path)
+        hygiene.check_calibration_doc(ctx, tree)
         tree.model_mapping = walk.load_model_mapping(ctx, tree)
         model_dirs = set()
         for entry in walk.scenario_entries(ctx, tree):

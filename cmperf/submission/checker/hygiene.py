@@ -59,3 +59,16 @@ def check_tree(ctx, submitter_path):
                                  f"file is larger than {rounds.MAX_FILE_BYTES // (1024 * 1024)} MB", official=official)
         if not dirnames and not filenames:
             ctx.report.error("hygiene.empty-dir", ctx.rel(dirpath), "empty folder", official=official)
+
+
+def check_calibration_doc(ctx, tree):
+    """The rounds that ask closed (and network) submitters to describe their quantization and
+    calibration in calibration.md (v5.1): at the submitter folder or under documentation/."""
+    if tree.division not in ctx.rules.calibration_doc_divisions:
+        return
+    places = [os.path.join(tree.path, d, rounds.CALIBRATION_DOC) for d in rounds.CALIBRATION_DOC_PLACES]
+    if not any(os.path.isfile(p) for p in places):
+        ctx.report.error("submitter.calibration-doc", ctx.rel(tree.path),
+                         f"the {ctx.rules.version} checker requires {rounds.CALIBRATION_DOC} in the "
+                         f"{tree.division} division (here or in documentation/): describe the quantization "
+                         "and calibration the submission used")
