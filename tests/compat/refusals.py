@@ -62,7 +62,7 @@ REFUSALS = {
     "calibration": (
         r"_r5\.1 in the closed or network division: .*calibration\.md",
         "the v5.1 checker requires a calibration.md of the closed/network submitter, a document the "
-        "submitter writes; cmperf's checker requires it but cannot write it, so `_r5.1` plans in the open division only"),
+        "submitter writes; cmperf checks it but cannot write it, so `_r5.1` plans in the open division only"),
 }
 
 
