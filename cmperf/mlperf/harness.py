@@ -106,6 +106,13 @@ def run_job(job):
     if not os.path.isfile(job.user_conf):
         raise ConfigError(f"user.conf {job.user_conf!r} does not exist")
     lg = loadgen_runner.import_loadgen()
+    settings = loadgen_runner.build_settings(lg, job.user_conf, model.loadgen_name, scenario, job.mode,
+                                             job.mlperf_conf)
+    if job.round:
+        loadgen_runner.apply_round(settings, job.round, job.compliance_test)
+    if job.mode == "performance" and scenario in ("Offline", "Server"):   # counts known before the run
+        from .loadgen_memory import check_issued_samples
+        check_issued_samples(expected_work(settings, scenario, job.mode, None)[0], scenario, model.name)
 
     from . import benchmarks
     from .assets import resolve
@@ -120,10 +127,6 @@ def run_job(job):
     responses = make_responses(model, qsl) if "response" not in io else benchmarks.responses(model, io, qsl)
     warm_n, warm_s = warm_up(backend, qsl, responses, batch_size, job.warmup_s)
 
-    settings = loadgen_runner.build_settings(lg, job.user_conf, model.loadgen_name, scenario, job.mode,
-                                             job.mlperf_conf)
-    if job.round:
-        loadgen_runner.apply_round(settings, job.round, job.compliance_test)
     total, seconds = expected_work(settings, scenario, job.mode, qsl)
     with staging_dir(job.output_dir) as out:  # replaces output_dir only when the test finished
         shutil.copyfile(job.user_conf, os.path.join(out, "user.conf"))

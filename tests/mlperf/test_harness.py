@@ -198,3 +198,31 @@ def test_logparse_cli_reports_invalid_with_exit_1(run_module, tmp_path, digits_d
     assert q.returncode == 1 and "INVALID" in q.stdout and "reason: min duration not satisfied" in q.stdout
     q = run_module("cmperf.mlperf.logparse", tmp_path / "nothing-here")
     assert q.returncode == 2 and "mlperf_log_summary.txt is missing" in q.stderr
+
+
+def test_offline_run_whose_loadgen_records_cannot_fit_is_refused_before_the_model_loads(
+        run_module, tmp_path, digits_dir, user_conf_file):
+    """A valid Offline run at 10^9 samples/s would have LoadGen keep records of 6.6e11 samples: refused
+    up front (a corrupt model file, which loading would reject, shows the model was not loaded yet)."""
+    from cmperf.mlperf import user_conf
+    conf = tmp_path / "valid-offline.conf"
+    conf.write_text(user_conf.generate("resnet50", "Offline", "valid", target_qps=1e9))
+    corrupt = tmp_path / "model.onnx"
+    corrupt.write_bytes(b"garbage" * 10)
+    p, result = _bad_job(run_module, tmp_path, user_conf_file, dataset_dir=digits_dir, user_conf=str(conf),
+                         model_path=str(corrupt))
+    assert p.returncode == 2 and result["ok"] is False
+    assert "LoadGen would issue 660,000,000,000 samples" in result["error"] and "GiB" in result["error"]
+    assert str(corrupt) not in result["error"] and not (tmp_path / "out").exists()
+
+
+def test_loadgen_memory_estimate():
+    from cmperf.mlperf.errors import ConfigError
+    from cmperf.mlperf.loadgen_memory import BYTES_PER_ISSUED_SAMPLE, available_bytes, check_issued_samples
+
+    gib = 1024 ** 3
+    assert check_issued_samples(None, "Offline", "m", available=gib) == 0          # count unknown: no check
+    assert check_issued_samples(100_000, "Offline", "m", available=gib) == 100_000 * BYTES_PER_ISSUED_SAMPLE
+    with pytest.raises(ConfigError, match=r"issue 6,000,000 samples .* about 5.6 GiB .* 4.0 GiB of memory"):
+        check_issued_samples(6_000_000, "Offline", "digits-mlp", available=4 * gib)
+    assert available_bytes() > 0                                                  # Linux: MemAvailable
