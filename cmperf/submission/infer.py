@@ -5,8 +5,7 @@ SingleStream (p99 early-stopping latency x 8 samples) and Offline from SingleStr
 LoadGen overhead) or MultiStream. The logs are copied unchanged (their effective_scenario stays
 the measured one, which is how the checkers recognise an inferred result).
 """
-
-INFERABLE_FROM = {"MultiStream": ("SingleStream",), "Offline": ("SingleStream", "MultiStream")}
+from .rounds import EDGE_INFERABLE as INFERABLE_FROM   # the rule the checker holds inferred results to
 
 
 def plan_inference(available, wanted):
