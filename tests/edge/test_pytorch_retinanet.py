@@ -67,7 +67,7 @@ def test_box_decoding_clips_huge_size_deltas_as_torchvision():
     """BoxCoder's clip: dw, dh above log(1000/16) count as that (a 10x10 anchor grows to 625 at most)."""
     from cmperf.mlperf.backends.torch_retinanet import decode_boxes
     boxes = decode_boxes(torch.tensor([[0.1, -0.2, 10.0, 0.0]]), torch.tensor([[0.0, 0.0, 10.0, 20.0]]))
-    assert boxes.tolist() == pytest.approx([[6.0 - 312.5, -4.0, 6.0 + 312.5, 16.0]])
+    assert boxes[0].tolist() == pytest.approx([6.0 - 312.5, -4.0, 6.0 + 312.5, 16.0])
 
 
 def _checkpoint(path, state, **extra):
