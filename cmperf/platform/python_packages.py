@@ -84,12 +84,17 @@ def conflicts(shortcut):
     return SHORTCUTS[shortcut].conflicts if shortcut in SHORTCUTS else ()
 
 
+def pin(shortcut):
+    """The shortcut's pinned version ("" when it has none, or for a plain _package.NAME)."""
+    return SHORTCUTS[shortcut].pin if shortcut in SHORTCUTS else ""
+
+
 def constraint(shortcut, version="", version_min="", version_max=""):
     """(version, version_min, version_max) to ask pip for when installing: the user's, or the
     shortcut's pin when the user gave none of the three (any bound replaces the pin entirely).
     An installed package that meets the user's constraints is kept, pin or not."""
-    if not (version or version_min or version_max) and shortcut in SHORTCUTS and SHORTCUTS[shortcut].pin:
-        return SHORTCUTS[shortcut].pin, "", ""
+    if not (version or version_min or version_max) and pin(shortcut):
+        return pin(shortcut), "", ""
     return version or "", version_min or "", version_max or ""
 
 

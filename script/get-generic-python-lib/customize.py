@@ -52,7 +52,7 @@ def preprocess(i):
     with progress.Task(f"pip {name}", action="pip", package=name) as task:
         version, version_min, version_max = _asked(env)
         r = pip_install.ensure(python, name, version or None, version_min or None, version_max or None,
-                               pin=python_packages.constraint(shortcut)[0] or None,
+                               pin=python_packages.pin(shortcut) or None,
                                index_url=env.get("CM_GENERIC_PYTHON_PIP_INDEX_URL") or None,
                                extra_index_urls=extra,
                                no_deps=is_yes(env.get("CM_GENERIC_PYTHON_PIP_NO_DEPS")),
